@@ -1,0 +1,375 @@
+//! Typed identifiers, parsed once at the boundary (CLI, config, API, database rows, SDK output).
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::GraphError;
+
+macro_rules! string_id {
+    ($(#[$m:meta])* $name:ident, $what:literal, $validate:path) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(Arc<str>);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl FromStr for $name {
+            type Err = GraphError;
+            fn from_str(s: &str) -> Result<Self, GraphError> {
+                $validate(s).map_err(|reason| GraphError::invalid($what, s, reason))?;
+                Ok(Self(Arc::from(s)))
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = GraphError;
+            fn try_from(s: String) -> Result<Self, GraphError> {
+                s.parse()
+            }
+        }
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0.to_string()
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+fn validate_account(s: &str) -> Result<(), &'static str> {
+    let aws = s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
+    // Azure subscription ids are lowercase GUIDs.
+    let azure = uuid::Uuid::parse_str(s).is_ok_and(|u| u.hyphenated().to_string() == s);
+    if aws || azure {
+        Ok(())
+    } else {
+        Err("expected a 12-digit AWS account id or a lowercase Azure subscription GUID")
+    }
+}
+
+/// Region names: `us-east-1`, `us-gov-west-1`, `cn-north-1`, `eu-central-2`; and the pseudo
+/// region `global` for account-wide services (IAM, S3 listing).
+fn validate_region(s: &str) -> Result<(), &'static str> {
+    if s == Region::GLOBAL {
+        return Ok(());
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    let ok = parts.len() >= 3
+        && s.len() <= 32
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err("expected a region name such as us-east-1")
+    }
+}
+
+fn validate_connection(s: &str) -> Result<(), &'static str> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err("1-64 characters of a-z, 0-9, '-' or '_', starting with a letter or digit")
+    }
+}
+
+string_id!(
+    /// A 12-digit AWS account id (or an Azure subscription GUID).
+    AccountId, "account id", validate_account
+);
+string_id!(
+    /// A cloud region (`us-east-1`), or [`Region::GLOBAL`] for account-wide services.
+    Region, "region", validate_region
+);
+string_id!(
+    /// The id of a configured cloud connection (an account, an organization, a subscription set).
+    ConnectionId, "connection id", validate_connection
+);
+
+impl Region {
+    pub const GLOBAL: &'static str = "global";
+
+    pub fn global() -> Self {
+        Self(Arc::from(Self::GLOBAL))
+    }
+    pub fn is_global(&self) -> bool {
+        &*self.0 == Self::GLOBAL
+    }
+    /// The AWS partition a region belongs to.
+    pub fn partition(&self) -> Partition {
+        if self.0.starts_with("cn-") {
+            Partition::AwsCn
+        } else if self.0.starts_with("us-gov-") {
+            Partition::AwsUsGov
+        } else {
+            Partition::Aws
+        }
+    }
+}
+
+/// AWS partitions (the second field of an ARN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Partition {
+    #[serde(rename = "aws")]
+    Aws,
+    #[serde(rename = "aws-cn")]
+    AwsCn,
+    #[serde(rename = "aws-us-gov")]
+    AwsUsGov,
+}
+
+impl Partition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Partition::Aws => "aws",
+            Partition::AwsCn => "aws-cn",
+            Partition::AwsUsGov => "aws-us-gov",
+        }
+    }
+}
+
+impl FromStr for Partition {
+    type Err = GraphError;
+    fn from_str(s: &str) -> Result<Self, GraphError> {
+        match s {
+            "aws" => Ok(Partition::Aws),
+            "aws-cn" => Ok(Partition::AwsCn),
+            "aws-us-gov" => Ok(Partition::AwsUsGov),
+            _ => Err(GraphError::invalid("partition", s, "expected aws, aws-cn or aws-us-gov")),
+        }
+    }
+}
+
+/// A parsed ARN: `arn:partition:service:region:account:resource`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Arn {
+    pub partition: Partition,
+    pub service: String,
+    /// Empty for global resources (IAM, S3 buckets).
+    pub region: Option<Region>,
+    /// Empty for S3 buckets.
+    pub account: Option<AccountId>,
+    /// Everything after the fifth colon, e.g. `instance/i-0abc`.
+    pub resource: String,
+}
+
+impl Arn {
+    pub fn parse(s: &str) -> Result<Self, GraphError> {
+        let bad = |reason| GraphError::invalid("ARN", s, reason);
+        let mut it = s.splitn(6, ':');
+        let (Some("arn"), Some(p), Some(service), Some(region), Some(account), Some(resource)) =
+            (it.next(), it.next(), it.next(), it.next(), it.next(), it.next())
+        else {
+            return Err(bad("expected arn:partition:service:region:account:resource"));
+        };
+        let partition = p.parse().map_err(|_| bad("unknown partition"))?;
+        if service.is_empty() || !service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            return Err(bad("invalid service"));
+        }
+        if resource.is_empty() {
+            return Err(bad("empty resource part"));
+        }
+        let region = if region.is_empty() {
+            None
+        } else {
+            Some(region.parse().map_err(|_| bad("invalid region"))?)
+        };
+        let account = if account.is_empty() {
+            None
+        } else {
+            Some(account.parse().map_err(|_| bad("invalid account id"))?)
+        };
+        Ok(Arn { partition, service: service.to_string(), region, account, resource: resource.to_string() })
+    }
+
+    /// An EC2-style ARN: `arn:{partition}:{service}:{region}:{account}:{resource_type}/{id}`.
+    pub fn regional(service: &str, region: &Region, account: &AccountId, resource_type: &str, id: &str) -> String {
+        format!(
+            "arn:{}:{service}:{region}:{account}:{resource_type}/{id}",
+            region.partition().as_str()
+        )
+    }
+}
+
+/// The identity of one resource: an ARN for AWS, an ARM resource id for Azure.
+/// Parsed and validated once; cheap to clone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ResourceId(Arc<str>);
+
+impl ResourceId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The parsed ARN, for AWS resources.
+    pub fn arn(&self) -> Option<Arn> {
+        Arn::parse(&self.0).ok()
+    }
+    /// The last path segment: `i-0abc` for `arn:aws:ec2:...:instance/i-0abc`.
+    pub fn short_id(&self) -> &str {
+        let tail = self.0.rsplit(':').next().unwrap_or(&self.0);
+        tail.rsplit('/').next().unwrap_or(tail)
+    }
+    /// Builds the ARN of an EC2 resource (`instance/i-...`, `volume/vol-...`, ...).
+    pub fn ec2(region: &Region, account: &AccountId, resource_type: &str, id: &str) -> Result<Self, GraphError> {
+        Arn::regional("ec2", region, account, resource_type, id).parse()
+    }
+}
+
+impl FromStr for ResourceId {
+    type Err = GraphError;
+    fn from_str(s: &str) -> Result<Self, GraphError> {
+        if s.starts_with("arn:") {
+            Arn::parse(s)?;
+        } else if s.starts_with("/subscriptions/") {
+            // Azure ARM id: /subscriptions/{guid}/... ; checked for shape only.
+            if s.len() > 2048 || s.split('/').count() < 3 || s.chars().any(char::is_control) {
+                return Err(GraphError::invalid("resource id", s, "malformed Azure resource id"));
+            }
+        } else {
+            return Err(GraphError::invalid("resource id", s, "expected an ARN or an Azure resource id"));
+        }
+        Ok(ResourceId(Arc::from(s)))
+    }
+}
+impl TryFrom<String> for ResourceId {
+    type Error = GraphError;
+    fn try_from(s: String) -> Result<Self, GraphError> {
+        s.parse()
+    }
+}
+impl From<ResourceId> for String {
+    fn from(v: ResourceId) -> String {
+        v.0.to_string()
+    }
+}
+impl fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The id of one scan run: a UUIDv7, so ids sort by start time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ScanId(uuid::Uuid);
+
+impl ScanId {
+    pub fn new() -> Self {
+        ScanId(uuid::Uuid::now_v7())
+    }
+}
+impl Default for ScanId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl FromStr for ScanId {
+    type Err = GraphError;
+    fn from_str(s: &str) -> Result<Self, GraphError> {
+        uuid::Uuid::parse_str(s)
+            .map(ScanId)
+            .map_err(|_| GraphError::invalid("scan id", s, "expected a UUID"))
+    }
+}
+impl TryFrom<String> for ScanId {
+    type Error = GraphError;
+    fn try_from(s: String) -> Result<Self, GraphError> {
+        s.parse()
+    }
+}
+impl From<ScanId> for String {
+    fn from(v: ScanId) -> String {
+        v.0.to_string()
+    }
+}
+impl fmt::Display for ScanId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_ec2_arn() {
+        let arn = Arn::parse("arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc").unwrap();
+        assert_eq!(arn.partition, Partition::Aws);
+        assert_eq!(arn.service, "ec2");
+        assert_eq!(arn.region.unwrap().as_str(), "eu-west-1");
+        assert_eq!(arn.account.unwrap().as_str(), "123456789012");
+        assert_eq!(arn.resource, "instance/i-0abc");
+    }
+
+    #[test]
+    fn parses_global_arns() {
+        let s3 = Arn::parse("arn:aws:s3:::my-bucket").unwrap();
+        assert!(s3.region.is_none() && s3.account.is_none());
+        let iam = Arn::parse("arn:aws-us-gov:iam::123456789012:user/path/alice").unwrap();
+        assert_eq!(iam.partition, Partition::AwsUsGov);
+        assert_eq!(iam.resource, "user/path/alice");
+    }
+
+    #[test]
+    fn rejects_bad_arns() {
+        for bad in ["", "arn:aws", "arn:foo:ec2:us-east-1:123456789012:x", "arn:aws:ec2:us-east-1:12:x",
+            "arn:aws:ec2:US-EAST-1:123456789012:x", "arn:aws:ec2:us-east-1:123456789012:", "i-0abc"] {
+            assert!(bad.parse::<ResourceId>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn region_validation() {
+        for ok in ["us-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-2", "global"] {
+            assert!(ok.parse::<Region>().is_ok(), "{ok}");
+        }
+        for bad in ["", "us-east", "US-EAST-1", "us-east-1a", "us--1", "mars-north-123"] {
+            assert!(bad.parse::<Region>().is_err(), "{bad}");
+        }
+        assert_eq!(Region::from_str("cn-north-1").unwrap().partition(), Partition::AwsCn);
+    }
+
+    #[test]
+    fn short_id_and_builder() {
+        let r = Region::from_str("us-east-1").unwrap();
+        let a = AccountId::from_str("123456789012").unwrap();
+        let id = ResourceId::ec2(&r, &a, "volume", "vol-1").unwrap();
+        assert_eq!(id.as_str(), "arn:aws:ec2:us-east-1:123456789012:volume/vol-1");
+        assert_eq!(id.short_id(), "vol-1");
+    }
+
+    #[test]
+    fn serde_validates() {
+        assert!(serde_json::from_str::<AccountId>("\"12345\"").is_err());
+        let s: ScanId = serde_json::from_str("\"0190b2a0-0000-7000-8000-000000000000\"").unwrap();
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"0190b2a0-0000-7000-8000-000000000000\"");
+        assert!("Bad Id".parse::<ConnectionId>().is_err());
+        assert!("aws-123456789012".parse::<ConnectionId>().is_ok());
+    }
+}

@@ -1,0 +1,27 @@
+//! `skywarden-graph`: the typed resource model and the topology built over it.
+//!
+//! Owns: typed ids ([`ResourceId`], [`AccountId`], [`Region`], [`ConnectionId`], [`ScanId`]),
+//! [`ResourceKind`] and the typed properties of every kind ([`model`]), the [`Inventory`]
+//! (a petgraph graph kept private, built in two phases: nodes, then edges from references),
+//! [`Coverage`] of a scan per (account, region, kind), and derived topology facts such as
+//! internet exposure paths ([`topology`]).
+//!
+//! Must not depend on: any other workspace crate, any cloud SDK, any I/O (no network, no
+//! database, no files). Everything here is pure data and pure functions.
+
+pub mod coverage;
+pub mod error;
+pub mod ids;
+pub mod inventory;
+pub mod kind;
+pub mod model;
+pub mod resource;
+pub mod topology;
+
+pub use coverage::{Coverage, CoverageStatus, ErrorClass, Scope, ScopeError};
+pub use error::GraphError;
+pub use ids::{AccountId, Arn, ConnectionId, Partition, Region, ResourceId, ScanId};
+pub use inventory::{Dangling, Direction, EdgeKind, Inventory, InventoryBuilder, Reference};
+pub use kind::{Provider, ResourceKind};
+pub use model::{Model, Properties};
+pub use resource::Resource;

@@ -1,0 +1,98 @@
+//! Typed properties of every resource kind, one file per kind, and the kind registry.
+//!
+//! Adding a kind: write `model/<provider>_<service>_<thing>.rs` with a `Serialize +
+//! Deserialize` struct that has an inherent `references(&self) -> Vec<Reference>` method, then
+//! add one line to the `kinds!` invocation below. The compiler then asks for a collector
+//! (scanner crate) and the invariant tests check naming.
+
+use serde::{Deserialize, Serialize};
+
+use crate::inventory::Reference;
+use crate::kind::Provider;
+
+/// A typed model of one resource kind.
+pub trait Model: Sized {
+    const KIND: ResourceKind;
+    fn from_properties(p: &Properties) -> Option<&Self>;
+    fn into_properties(self) -> Properties;
+}
+
+macro_rules! kinds {
+    ($( $variant:ident => $slug:literal, $provider:ident, $module:ident :: $ty:ident; )*) => {
+        $( pub mod $module; pub use $module::$ty; )*
+
+        /// Every resource kind Skywarden knows. Closed: adding one is a registry line.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum ResourceKind {
+            $( #[serde(rename = $slug)] $variant, )*
+        }
+
+        impl ResourceKind {
+            pub const ALL: &'static [ResourceKind] = &[$(ResourceKind::$variant),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $( ResourceKind::$variant => $slug, )* }
+            }
+            pub fn provider(self) -> Provider {
+                match self { $( ResourceKind::$variant => Provider::$provider, )* }
+            }
+            /// The module (file) name of the kind's model, checked against the slug by a test.
+            pub fn module(self) -> &'static str {
+                match self { $( ResourceKind::$variant => stringify!($module), )* }
+            }
+        }
+
+        /// The typed properties of a resource; the variant is its kind.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind", content = "properties")]
+        pub enum Properties {
+            $( #[serde(rename = $slug)] $variant($ty), )*
+        }
+
+        impl Properties {
+            pub fn kind(&self) -> ResourceKind {
+                match self { $( Properties::$variant(_) => ResourceKind::$variant, )* }
+            }
+            /// References to other resources, turned into edges in the build's second phase.
+            pub fn references(&self) -> Vec<Reference> {
+                match self { $( Properties::$variant(m) => m.references(), )* }
+            }
+        }
+
+        $(
+            impl Model for $ty {
+                const KIND: ResourceKind = ResourceKind::$variant;
+                fn from_properties(p: &Properties) -> Option<&Self> {
+                    match p { Properties::$variant(m) => Some(m), #[allow(unreachable_patterns)] _ => None }
+                }
+                fn into_properties(self) -> Properties { Properties::$variant(self) }
+            }
+        )*
+    };
+}
+
+kinds! {
+    AwsEc2Vpc => "aws_ec2_vpc", Aws, aws_ec2_vpc::Vpc;
+    AwsEc2Subnet => "aws_ec2_subnet", Aws, aws_ec2_subnet::Subnet;
+    AwsEc2RouteTable => "aws_ec2_route_table", Aws, aws_ec2_route_table::RouteTable;
+    AwsEc2InternetGateway => "aws_ec2_internet_gateway", Aws, aws_ec2_internet_gateway::InternetGateway;
+    AwsEc2SecurityGroup => "aws_ec2_security_group", Aws, aws_ec2_security_group::SecurityGroup;
+    AwsEc2Instance => "aws_ec2_instance", Aws, aws_ec2_instance::Instance;
+    AwsEbsVolume => "aws_ebs_volume", Aws, aws_ebs_volume::Volume;
+}
+
+pub use aws_ebs_volume::{VolumeAttachment, VolumeState, VolumeType};
+pub use aws_ec2_instance::{HttpTokens, InstanceState, MetadataOptions};
+pub use aws_ec2_route_table::{Route, RouteState, RouteTarget};
+pub use aws_ec2_security_group::{IpProtocol, Permission, WORLD_IPV4, WORLD_IPV6};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_match_slugs() {
+        for k in ResourceKind::ALL {
+            assert_eq!(k.module(), k.as_str(), "model file name must equal the kind slug");
+        }
+    }
+}
