@@ -1,0 +1,195 @@
+//! Findings: what a rule reports about one resource, with a stable identity.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use skywarden_graph::model::{HttpTokens, InstanceState, VolumeState, VolumeType};
+use skywarden_graph::topology::{Hop, OpenIngress};
+use skywarden_graph::{AccountId, ConnectionId, Region, Resource, ResourceId, ResourceKind, ScanId};
+
+use crate::error::RulesError;
+use crate::meta::{Category, RuleMeta, Severity};
+
+/// `hex(sha256(rule_id NUL resource_id NUL discriminator))[..32]`: the same problem on the same
+/// resource keeps its key across scans, so the store can track first/last seen and resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct FindingKey(String);
+
+impl FindingKey {
+    pub fn new(rule_id: &str, resource: &ResourceId, discriminator: &str) -> Self {
+        let mut h = Sha256::new();
+        h.update(rule_id.as_bytes());
+        h.update([0]);
+        h.update(resource.as_str().as_bytes());
+        h.update([0]);
+        h.update(discriminator.as_bytes());
+        let digest = h.finalize();
+        FindingKey(hex::encode(&digest[..16]))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl FromStr for FindingKey {
+    type Err = RulesError;
+    fn from_str(s: &str) -> Result<Self, RulesError> {
+        if s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            Ok(FindingKey(s.to_string()))
+        } else {
+            Err(RulesError::InvalidKey(s.chars().take(64).collect()))
+        }
+    }
+}
+impl TryFrom<String> for FindingKey {
+    type Error = RulesError;
+    fn try_from(s: String) -> Result<Self, RulesError> {
+        s.parse()
+    }
+}
+impl From<FindingKey> for String {
+    fn from(k: FindingKey) -> String {
+        k.0
+    }
+}
+impl fmt::Display for FindingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a monthly cost estimate comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PricingBasis {
+    /// e.g. `aws-ebs-2026-11`.
+    pub table_version: String,
+    /// e.g. `ebs:gp3:us-east-1`.
+    pub price_key: String,
+    /// USD per unit per month.
+    pub unit_price_usd: f64,
+    /// What the unit price is multiplied by, e.g. `GiB-month`.
+    pub unit: String,
+    pub quantity: f64,
+    /// True when the region had no entry and a reference region's price was used.
+    pub region_fallback: bool,
+}
+
+/// Typed evidence: why a rule fired. Serialised with a `type` tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Evidence {
+    /// Security group ingress open to the world on `port`.
+    WorldOpenIngress { port: u16, permissions: Vec<OpenIngress> },
+    /// Instance metadata settings.
+    InstanceMetadata { http_tokens: Option<HttpTokens>, http_endpoint_enabled: bool, state: InstanceState },
+    /// Volume encryption state.
+    VolumeEncryption { encrypted: bool, volume_type: VolumeType, size_gib: i32, state: VolumeState },
+    /// An unattached volume that still bills.
+    UnattachedVolume { volume_type: VolumeType, size_gib: i32, iops: Option<i32>, throughput_mibps: Option<i32>, state: VolumeState, created: Option<DateTime<Utc>> },
+    /// Internet exposure on admin ports with the explained path.
+    ExposurePath { public_ip: String, ports: Vec<u16>, path: Vec<Hop>, open_ingress: Vec<OpenIngress> },
+}
+
+/// A finding as a rule produces it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub key: FindingKey,
+    pub rule_id: String,
+    pub severity: Severity,
+    pub category: Category,
+    pub title: String,
+    pub resource_id: ResourceId,
+    pub resource_kind: ResourceKind,
+    pub account_id: AccountId,
+    pub region: Region,
+    pub evidence: Evidence,
+    pub monthly_cost_usd: Option<f64>,
+    pub pricing_basis: Option<PricingBasis>,
+}
+
+impl Finding {
+    /// A finding of rule `meta` on `resource`; `discriminator` separates several findings of
+    /// one rule on one resource (e.g. the port), empty otherwise.
+    pub fn new(meta: &RuleMeta, resource: &Resource, discriminator: &str, evidence: Evidence) -> Self {
+        Finding {
+            key: FindingKey::new(meta.id, &resource.id, discriminator),
+            rule_id: meta.id.to_string(),
+            severity: meta.severity,
+            category: meta.category,
+            title: meta.title.to_string(),
+            resource_id: resource.id.clone(),
+            resource_kind: resource.kind(),
+            account_id: resource.account_id.clone(),
+            region: resource.region.clone(),
+            evidence,
+            monthly_cost_usd: None,
+            pricing_basis: None,
+        }
+    }
+    pub fn with_cost(mut self, monthly_usd: f64, basis: PricingBasis) -> Self {
+        self.monthly_cost_usd = Some(monthly_usd);
+        self.pricing_basis = Some(basis);
+        self
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    Open,
+    Resolved,
+}
+
+impl FindingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::Open => "open",
+            FindingStatus::Resolved => "resolved",
+        }
+    }
+}
+impl FromStr for FindingStatus {
+    type Err = RulesError;
+    fn from_str(s: &str) -> Result<Self, RulesError> {
+        match s {
+            "open" => Ok(FindingStatus::Open),
+            "resolved" => Ok(FindingStatus::Resolved),
+            _ => Err(RulesError::UnknownStatus(s.chars().take(50).collect())),
+        }
+    }
+}
+
+/// A finding as stored: the finding plus its lifecycle. This is the documented JSON schema of
+/// `skywarden findings list --format json` and of exports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingRecord {
+    pub connection_id: ConnectionId,
+    #[serde(flatten)]
+    pub finding: Finding,
+    pub status: FindingStatus,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub first_scan_id: ScanId,
+    pub last_scan_id: ScanId,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_stable_and_discriminated() {
+        let r: ResourceId = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1".parse().unwrap();
+        let a = FindingKey::new("aws.ec2.x", &r, "22");
+        assert_eq!(a, FindingKey::new("aws.ec2.x", &r, "22"));
+        assert_ne!(a, FindingKey::new("aws.ec2.x", &r, "3389"));
+        assert_ne!(a, FindingKey::new("aws.ec2.y", &r, "22"));
+        assert_eq!(a.as_str().len(), 32);
+        assert_eq!(a.as_str().parse::<FindingKey>().unwrap(), a);
+        assert!("XYZ".parse::<FindingKey>().is_err());
+    }
+}

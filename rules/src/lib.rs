@@ -1,0 +1,21 @@
+//! `skywarden-rules`: rule metadata, the rule registry and engine, findings with stable keys,
+//! the price table used by cost rules, and (later) exports.
+//!
+//! Owns: [`RuleMeta`], [`Finding`] / [`FindingKey`] / [`FindingRecord`], [`Severity`],
+//! [`Category`], [`FindingStatus`], the catalog of built-in rules ([`catalog`]), the
+//! [`engine`] and [`pricing`].
+//!
+//! Depends on `skywarden-graph` only. Must not depend on the scanner, the store, any cloud
+//! SDK or any I/O: rules are pure functions over an immutable inventory.
+
+pub mod catalog;
+pub mod engine;
+pub mod error;
+pub mod finding;
+pub mod meta;
+pub mod pricing;
+
+pub use engine::{Engine, EvalCx};
+pub use error::RulesError;
+pub use finding::{Evidence, Finding, FindingKey, FindingRecord, FindingStatus, PricingBasis};
+pub use meta::{Category, Framework, FrameworkRef, Rule, RuleMeta, Severity};
