@@ -75,6 +75,24 @@ pub struct PricingBasis {
     pub quantity: f64,
     /// True when the region had no entry and a reference region's price was used.
     pub region_fallback: bool,
+    /// Every billed dimension (storage, then provisioned IOPS / throughput where billed);
+    /// their `monthly_usd` add up to the finding's cost before rounding to cents.
+    #[serde(default)]
+    pub components: Vec<CostComponent>,
+}
+
+/// One billed dimension of a cost estimate, e.g. gp3 IOPS above the free baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostComponent {
+    /// e.g. `ebs:gp3:us-east-1:iops`.
+    pub price_key: String,
+    /// USD per unit per month.
+    pub unit_price_usd: f64,
+    /// e.g. `IOPS-month`.
+    pub unit: String,
+    pub quantity: f64,
+    /// `unit_price_usd * quantity`, unrounded.
+    pub monthly_usd: f64,
 }
 
 /// Typed evidence: why a rule fired. Serialised with a `type` tag.

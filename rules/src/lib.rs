@@ -8,6 +8,9 @@
 //! Depends on `skywarden-graph` only. Must not depend on the scanner, the store, any cloud
 //! SDK or any I/O: rules are pure functions over an immutable inventory.
 
+// Tests may unwrap: a panic is the failure report. Non-test code is still linted.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod catalog;
 pub mod engine;
 pub mod error;
@@ -17,5 +20,5 @@ pub mod pricing;
 
 pub use engine::{Engine, EvalCx};
 pub use error::RulesError;
-pub use finding::{Evidence, Finding, FindingKey, FindingRecord, FindingStatus, PricingBasis};
+pub use finding::{CostComponent, Evidence, Finding, FindingKey, FindingRecord, FindingStatus, PricingBasis};
 pub use meta::{Category, Framework, FrameworkRef, Rule, RuleMeta, Severity};
