@@ -1,0 +1,136 @@
+//! `ec2:DescribeRouteTables` -> `aws_ec2_route_table` (routes, explicit and main associations).
+
+use aws_sdk_ec2::types as sdk;
+use skywarden_graph::model::{Route, RouteState, RouteTable, RouteTarget};
+use skywarden_graph::Resource;
+
+use crate::aws::{classify, required, tags, MapCx, RegionCx};
+use crate::error::CollectError;
+
+pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
+    let mut out = Vec::new();
+    let mut pages = cx.ec2.describe_route_tables().max_results(100).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for item in page.map_err(classify)?.route_tables() {
+            out.push(map(&cx.map, item)?);
+        }
+    }
+    Ok(out)
+}
+
+fn target(cx: &MapCx, r: &sdk::Route) -> Result<RouteTarget, CollectError> {
+    let s = |v: &str| v.to_string();
+    Ok(if let Some(g) = r.gateway_id() {
+        match g {
+            "local" => RouteTarget::Local,
+            g if g.starts_with("igw-") => RouteTarget::InternetGateway(cx.ec2_id("internet-gateway", g)?),
+            g if g.starts_with("vpce-") => RouteTarget::VpcEndpoint(s(g)),
+            g => RouteTarget::Other(s(g)),
+        }
+    } else if let Some(n) = r.nat_gateway_id() {
+        RouteTarget::NatGateway(s(n))
+    } else if let Some(t) = r.transit_gateway_id() {
+        RouteTarget::TransitGateway(s(t))
+    } else if let Some(p) = r.vpc_peering_connection_id() {
+        RouteTarget::VpcPeeringConnection(s(p))
+    } else if let Some(e) = r.egress_only_internet_gateway_id() {
+        RouteTarget::EgressOnlyInternetGateway(s(e))
+    } else if let Some(i) = r.instance_id() {
+        RouteTarget::Instance(s(i))
+    } else if let Some(n) = r.network_interface_id() {
+        RouteTarget::NetworkInterface(s(n))
+    } else {
+        let other = r
+            .local_gateway_id()
+            .or(r.carrier_gateway_id())
+            .or(r.core_network_arn())
+            .unwrap_or("unknown");
+        RouteTarget::Other(s(other))
+    })
+}
+
+pub fn map(cx: &MapCx, t: &sdk::RouteTable) -> Result<Resource, CollectError> {
+    let id = required(t.route_table_id(), "RouteTableId")?;
+    let mut subnets = Vec::new();
+    let mut main = false;
+    for a in t.associations() {
+        let disassociated = a.association_state().and_then(|s| s.state()).is_some_and(|s| {
+            matches!(s, sdk::RouteTableAssociationStateCode::Disassociated | sdk::RouteTableAssociationStateCode::Disassociating)
+        });
+        if disassociated {
+            continue;
+        }
+        main |= a.main().unwrap_or(false);
+        if let Some(sn) = a.subnet_id() {
+            subnets.push(cx.ec2_id("subnet", sn)?);
+        }
+    }
+    subnets.sort();
+    subnets.dedup();
+    let routes = t
+        .routes()
+        .iter()
+        .map(|r| {
+            Ok(Route {
+                destination_cidr: r.destination_cidr_block().map(str::to_string),
+                destination_ipv6_cidr: r.destination_ipv6_cidr_block().map(str::to_string),
+                destination_prefix_list: r.destination_prefix_list_id().map(str::to_string),
+                target: target(cx, r)?,
+                state: match r.state() {
+                    Some(sdk::RouteState::Blackhole) => RouteState::Blackhole,
+                    _ => RouteState::Active,
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, CollectError>>()?;
+    let model = RouteTable {
+        route_table_id: id.to_string(),
+        vpc: cx.ec2_id("vpc", required(t.vpc_id(), "VpcId")?)?,
+        main,
+        subnets,
+        routes,
+    };
+    Ok(Resource::new(cx.ec2_id("route-table", id)?, cx.account.clone(), cx.region.clone(), tags(t.tags()), model))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::collectors::testkit::cx;
+
+    fn route(dest: &str) -> sdk::builders::RouteBuilder {
+        sdk::Route::builder().destination_cidr_block(dest).state(sdk::RouteState::Active)
+    }
+
+    #[test]
+    fn maps_routes_and_associations() {
+        let t = sdk::RouteTable::builder()
+            .route_table_id("rtb-1")
+            .vpc_id("vpc-1")
+            .associations(sdk::RouteTableAssociation::builder().main(true).build())
+            .associations(sdk::RouteTableAssociation::builder().main(false).subnet_id("subnet-a").build())
+            .associations(
+                sdk::RouteTableAssociation::builder()
+                    .subnet_id("subnet-gone")
+                    .association_state(
+                        sdk::RouteTableAssociationState::builder()
+                            .state(sdk::RouteTableAssociationStateCode::Disassociated)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .routes(route("10.0.0.0/16").gateway_id("local").build())
+            .routes(route("0.0.0.0/0").gateway_id("igw-9").build())
+            .routes(route("192.168.0.0/16").nat_gateway_id("nat-1").state(sdk::RouteState::Blackhole).build())
+            .build();
+        let r = map(&cx(), &t).unwrap();
+        let m = r.model::<RouteTable>().unwrap();
+        assert!(m.main);
+        assert_eq!(m.subnets.len(), 1);
+        assert_eq!(m.subnets[0].short_id(), "subnet-a");
+        assert_eq!(m.routes[0].target, RouteTarget::Local);
+        assert_eq!(m.internet_gateway_route().map(|g| g.short_id()), Some("igw-9"));
+        assert_eq!(m.routes[2].target, RouteTarget::NatGateway("nat-1".into()));
+        assert_eq!(m.routes[2].state, RouteState::Blackhole);
+    }
+}

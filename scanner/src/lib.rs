@@ -1,0 +1,18 @@
+//! `skywarden-scanner`: credentials in, typed resources and coverage out.
+//!
+//! Owns: [`AwsCredentials`], the collector registry (`aws::collectors`, one file per API noun:
+//! a dumb paginated fetch plus a pure map into `skywarden-graph` models), error classification
+//! ([`CollectError`]), and the [`runner`] (regions, concurrency bound, retry policy, timeouts,
+//! coverage per (account, region, kind)).
+//!
+//! Depends on `skywarden-graph` and the AWS SDK. Must not depend on the rules or the store:
+//! a scanner knows nothing of findings or persistence.
+
+pub mod aws;
+pub mod credentials;
+pub mod error;
+pub mod runner;
+
+pub use credentials::AwsCredentials;
+pub use error::{CollectError, ScanError};
+pub use runner::{scan_aws, AwsScanConfig, RegionSelection, RetryMode, RetryPolicy, ScanOutput};
