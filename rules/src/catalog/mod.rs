@@ -67,6 +67,8 @@ pub(crate) fn world_open_port(cx: &EvalCx<'_>, meta: &RuleMeta, port: u16) -> Ve
 mod tests {
     use std::collections::HashSet;
 
+    use skywarden_graph::Provider;
+
     use super::*;
 
     #[test]
@@ -83,5 +85,33 @@ mod tests {
                 assert!(!f.version.is_empty() && !f.control.is_empty());
             }
         }
+    }
+
+    #[test]
+    fn rule_kinds_belong_to_the_rule_provider() {
+        for rule in all() {
+            let m = &rule.meta;
+            let provider = match m.id.split('.').next() {
+                Some("aws") => Provider::Aws,
+                Some("azure") => Provider::Azure,
+                _ => panic!("{} has no provider prefix", m.id),
+            };
+            for k in m.kinds {
+                assert_eq!(k.provider(), provider, "{} lists {k}, not a {} kind", m.id, provider.as_str());
+            }
+            let mut kinds = m.kinds.to_vec();
+            kinds.sort_unstable();
+            kinds.dedup();
+            assert_eq!(kinds.len(), m.kinds.len(), "{} lists a kind twice", m.id);
+        }
+    }
+
+    #[test]
+    fn get_finds_every_registered_rule() {
+        assert_eq!(all().len(), MODULES.len());
+        for rule in all() {
+            assert_eq!(get(rule.meta.id).map(|r| r.meta.id), Some(rule.meta.id));
+        }
+        assert!(get("aws.ec2.nope").is_none());
     }
 }
