@@ -17,6 +17,7 @@ macro_rules! registry {
 
 registry! {
     security_group_world_open_ssh,
+    security_group_world_open_rdp,
 }
 
 /// Every built-in rule, in registry order.
