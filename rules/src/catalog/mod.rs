@@ -18,6 +18,7 @@ macro_rules! registry {
 registry! {
     security_group_world_open_ssh,
     security_group_world_open_rdp,
+    instance_imdsv1,
 }
 
 /// Every built-in rule, in registry order.
