@@ -19,6 +19,7 @@ registry! {
     security_group_world_open_ssh,
     security_group_world_open_rdp,
     instance_imdsv1,
+    instance_exposed_admin_port,
 }
 
 /// Every built-in rule, in registry order.
