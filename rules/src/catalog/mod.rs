@@ -20,6 +20,7 @@ registry! {
     security_group_world_open_rdp,
     instance_imdsv1,
     instance_exposed_admin_port,
+    volume_unencrypted,
 }
 
 /// Every built-in rule, in registry order.
