@@ -21,6 +21,7 @@ registry! {
     instance_imdsv1,
     instance_exposed_admin_port,
     volume_unencrypted,
+    volume_unattached,
 }
 
 /// Every built-in rule, in registry order.
