@@ -24,12 +24,16 @@ pub static RULE: Rule = Rule {
                       security group -> instance.",
         severity: Severity::Critical,
         category: Category::Security,
+        // Every kind the exposure fact reads. The VPC is among them: a subnet without an
+        // explicit association finds its main route table through the VPC node, so an
+        // uncollected VPC hides exposure (see the test `main_table_path_needs_the_vpc`).
         kinds: &[
             ResourceKind::AwsEc2Instance,
             ResourceKind::AwsEc2Subnet,
             ResourceKind::AwsEc2RouteTable,
             ResourceKind::AwsEc2InternetGateway,
             ResourceKind::AwsEc2SecurityGroup,
+            ResourceKind::AwsEc2Vpc,
         ],
         remediation: "Remove the world-open SSH/RDP permission from the security group in the \
                       path (allow only known administrative networks), or take the instance out \
@@ -67,11 +71,11 @@ fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use skywarden_graph::model::InstanceState;
-    use skywarden_graph::Resource;
+    use skywarden_graph::model::{InstanceState, Route, RouteState, RouteTarget};
+    use skywarden_graph::{Properties, Resource};
 
     use super::*;
-    use crate::catalog::testkit::{eval_rule, network, placed_instance, sg, sg_perm};
+    use crate::catalog::testkit::{ec2_id, eval_rule, network, placed_instance, sg, sg_perm};
 
     fn ssh_world() -> Resource {
         sg("sg-ssh", vec![sg_perm("tcp", Some(22), Some(22), &["0.0.0.0/0"], &[])])
@@ -154,6 +158,32 @@ mod tests {
         // Likewise an instance in the private subnet of an otherwise public estate.
         let findings = eval_rule(&RULE, estate(true, vec![ssh_world(), placed_instance("i-priv", "subnet-priv", &["sg-ssh"], |_| {})]));
         assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn main_table_path_needs_the_vpc() {
+        // The main table itself routes 0.0.0.0/0 to the gateway; no explicit association.
+        let mut rs = estate(false, vec![ssh_world(), placed_instance("i-pub", "subnet-pub", &["sg-ssh"], |_| {})]);
+        for r in &mut rs {
+            if let Properties::AwsEc2RouteTable(rt) = &mut r.properties {
+                if rt.main {
+                    rt.routes.push(Route {
+                        destination_cidr: Some("0.0.0.0/0".into()),
+                        destination_ipv6_cidr: None,
+                        destination_prefix_list: None,
+                        target: RouteTarget::InternetGateway(ec2_id("internet-gateway", "igw-1")),
+                        state: RouteState::Active,
+                    });
+                }
+            }
+        }
+        let findings = eval_rule(&RULE, rs.clone());
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(exposure(&findings[0]).2, ["igw-1", "rtb-main", "subnet-pub", "sg-ssh", "i-pub"]);
+        // Without the VPC in the inventory the main table cannot be found: hence AwsEc2Vpc in kinds.
+        rs.retain(|r| r.kind() != ResourceKind::AwsEc2Vpc);
+        assert!(eval_rule(&RULE, rs).is_empty());
+        assert!(RULE.meta.kinds.contains(&ResourceKind::AwsEc2Vpc));
     }
 
     #[test]
