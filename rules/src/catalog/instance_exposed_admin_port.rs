@@ -1,6 +1,7 @@
 //! `aws.ec2.instance_exposed_admin_port`: a running instance reachable from the internet on
 //! SSH (TCP 22) or RDP (TCP 3389), with the network path that makes it so.
 
+use skywarden_graph::model::WORLD_IPV4;
 use skywarden_graph::topology::OpenIngress;
 use skywarden_graph::ResourceKind;
 
@@ -18,10 +19,11 @@ pub static RULE: Rule = Rule {
         description: "A running instance with a public IP sits in a subnet whose effective route \
                       table (its explicit association, else the VPC's main table) sends 0.0.0.0/0 \
                       to an internet gateway, and one of its security groups allows TCP 22 or \
-                      3389 from 0.0.0.0/0 or ::/0. Unlike the security-group rules, this one \
-                      follows the whole path, so it only reports hosts that are actually \
-                      reachable; the evidence lists the path gateway -> route table -> subnet -> \
-                      security group -> instance.",
+                      3389 from 0.0.0.0/0. Unlike the security-group rules, this one follows the \
+                      whole path, so it only reports hosts that are actually reachable; the \
+                      evidence lists the path gateway -> route table -> subnet -> security group \
+                      -> instance. The path is IPv4: a permission open only to ::/0 does not \
+                      admit traffic along it, and IPv6 exposure is not evaluated.",
         severity: Severity::Critical,
         category: Category::Security,
         // Every kind the exposure fact reads. The VPC is among them: a subnet without an
@@ -55,8 +57,10 @@ fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
             if resource.kind() != ResourceKind::AwsEc2Instance {
                 return None;
             }
-            let covers_admin = |o: &OpenIngress| ADMIN_PORTS.iter().any(|p| o.covers_tcp_port(*p));
-            let open_ingress: Vec<OpenIngress> = exposure.open_ingress.iter().filter(|o| covers_admin(o)).cloned().collect();
+            // The exposure path is IPv4 (a public IPv4 address, a 0.0.0.0/0 route), so only
+            // 0.0.0.0/0 sources admit traffic along it; a ::/0 permission does not.
+            let admits = |o: &OpenIngress| o.source == WORLD_IPV4 && ADMIN_PORTS.iter().any(|p| o.covers_tcp_port(*p));
+            let open_ingress: Vec<OpenIngress> = exposure.open_ingress.iter().filter(|o| admits(o)).cloned().collect();
             let ports: Vec<u16> = ADMIN_PORTS
                 .into_iter()
                 .filter(|p| open_ingress.iter().any(|o| o.covers_tcp_port(*p)))
@@ -123,7 +127,7 @@ mod tests {
     #[test]
     fn one_finding_with_both_ports_only_admin_ingress_and_first_group_in_path() {
         let findings = eval_rule(&RULE, estate(true, vec![
-            sg("sg-b-rdp", vec![sg_perm("-1", None, None, &[], &["::/0"])]),
+            sg("sg-b-rdp", vec![sg_perm("-1", None, None, &["0.0.0.0/0"], &["::/0"])]),
             sg("sg-c-ssh", vec![sg_perm("tcp", Some(22), Some(22), &["0.0.0.0/0"], &[])]),
             sg("sg-a-web", vec![sg_perm("tcp", Some(443), Some(443), &["0.0.0.0/0"], &[])]),
             placed_instance("i-pub", "subnet-pub", &["sg-c-ssh", "sg-a-web", "sg-b-rdp"], |_| {}),
@@ -133,9 +137,17 @@ mod tests {
         assert_eq!(ports, [22, 3389]);
         // sg-a-web is first by id but opens no admin port.
         assert_eq!(path, ["igw-1", "rtb-pub", "subnet-pub", "sg-b-rdp", "i-pub"]);
-        let mut via: Vec<&str> = open.iter().map(|o| o.via.short_id()).collect();
+        // The ::/0 entry of sg-b-rdp does not travel the IPv4 path; 443 is no admin port.
+        let mut via: Vec<(&str, &str)> = open.iter().map(|o| (o.via.short_id(), o.source.as_str())).collect();
         via.sort_unstable();
-        assert_eq!(via, ["sg-b-rdp", "sg-c-ssh"]);
+        assert_eq!(via, [("sg-b-rdp", "0.0.0.0/0"), ("sg-c-ssh", "0.0.0.0/0")]);
+    }
+
+    #[test]
+    fn passes_when_ssh_is_open_to_ipv6_only() {
+        let v6 = sg("sg-v6", vec![sg_perm("tcp", Some(22), Some(22), &[], &["::/0"])]);
+        let findings = eval_rule(&RULE, estate(true, vec![v6, placed_instance("i-pub", "subnet-pub", &["sg-v6"], |_| {})]));
+        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]
