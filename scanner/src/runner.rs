@@ -59,8 +59,8 @@ impl Default for RetryPolicy {
 
 #[derive(Debug)]
 pub struct AwsScanConfig {
-    /// For logs and spans only.
-    pub connection: ConnectionId,
+    /// For logs and spans only (unknown until the account is identified for one-shot scans).
+    pub connection: Option<ConnectionId>,
     pub credentials: AwsCredentials,
     pub regions: RegionSelection,
     /// Region for account-level calls (STS, DescribeRegions); default: the SDK's region chain,
@@ -76,7 +76,7 @@ pub struct AwsScanConfig {
 }
 
 impl AwsScanConfig {
-    pub fn new(connection: ConnectionId) -> Self {
+    pub fn new(connection: Option<ConnectionId>) -> Self {
         AwsScanConfig {
             connection,
             credentials: AwsCredentials::DefaultChain,
@@ -88,6 +88,12 @@ impl AwsScanConfig {
             retry: RetryPolicy::default(),
             scope_timeout: Duration::from_secs(600),
         }
+    }
+}
+
+impl AwsScanConfig {
+    fn connection_label(&self) -> &str {
+        self.connection.as_ref().map_or("-", |c| c.as_str())
     }
 }
 
@@ -143,7 +149,7 @@ pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
         .unwrap_or_default()
         .parse()
         .map_err(|e| ScanError::Identity(CollectError::decode(format!("{e}"))))?;
-    tracing::info!(connection = %cfg.connection, account = %account_id, "identified account");
+    tracing::info!(connection = cfg.connection_label(), account = %account_id, "identified account");
 
     let ec2 = aws_sdk_ec2::Client::new(&sdk);
     let mut coverage = Coverage::new();
@@ -247,7 +253,7 @@ async fn scan_region(cfg: &AwsScanConfig, rcx: RegionCx) -> (Vec<Resource>, Cove
         .map(|c| {
             let span = tracing::info_span!(
                 "collect",
-                connection = %cfg.connection,
+                connection = cfg.connection_label(),
                 account = %rcx.map.account,
                 region = %rcx.map.region,
                 kind = %c.kind,

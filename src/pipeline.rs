@@ -1,0 +1,86 @@
+//! The scan pipeline: scanner -> graph -> rules -> store.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use serde::Serialize;
+use skywarden_graph::{AccountId, ConnectionId, InventoryBuilder, Provider, Region, ResourceKind, ScanId};
+use skywarden_rules::pricing::PriceTable;
+use skywarden_rules::{Engine, EvalCx, FindingRecord, FindingStatus};
+use skywarden_scanner::AwsScanConfig;
+use skywarden_store::{FindingFilter, NewScan, PersistSummary, ScanRecord, ScanTrigger, Store};
+
+/// Everything a finished scan reports.
+#[derive(Debug, Serialize)]
+pub struct ScanReport {
+    pub scan: ScanRecord,
+    pub account_id: AccountId,
+    pub regions: Vec<Region>,
+    pub resources_by_kind: BTreeMap<ResourceKind, usize>,
+    pub persist: PersistSummary,
+    /// Open findings of the connection after the scan, including findings in scopes this scan
+    /// could not see (they stay open until a Complete scope shows them gone).
+    pub findings: Vec<FindingRecord>,
+}
+
+/// Scans one AWS account and persists the result. Fatal scanner errors (no identity, unknown
+/// region) return before anything is written.
+pub async fn scan_aws(store: &Store, cfg: AwsScanConfig, connection: Option<ConnectionId>) -> Result<ScanReport> {
+    let scan_id = ScanId::new();
+    let started_at = Utc::now();
+    let out = skywarden_scanner::scan_aws(&cfg).await?;
+    let connection = match connection {
+        Some(c) => c,
+        None => format!("aws-{}", out.account_id).parse().context("derive connection id")?,
+    };
+    store
+        .begin_scan(&NewScan { id: scan_id, connection_id: connection.clone(), provider: Provider::Aws, trigger: ScanTrigger::Cli, started_at })
+        .await?;
+
+    let mut builder = InventoryBuilder::new();
+    builder.extend(out.resources);
+    let inventory = builder.build();
+    if !inventory.dangling().is_empty() {
+        tracing::debug!(count = inventory.dangling().len(), "references to resources outside the inventory");
+    }
+    let pricing = PriceTable::default();
+    let cx = EvalCx::new(&inventory, &pricing, Utc::now());
+    let findings = Engine::default().evaluate(&cx);
+
+    let errors: Vec<String> = out
+        .coverage
+        .failed()
+        .map(|(s, e)| {
+            format!("{} {} {}: {:?}{} {}", s.account_id, s.region, s.kind, e.class, e.code.as_ref().map(|c| format!(" {c}")).unwrap_or_default(), e.message)
+        })
+        .collect();
+    let outcome = skywarden_store::ScanOutcome {
+        scan_id,
+        connection_id: connection.clone(),
+        finished_at: Utc::now(),
+        coverage: &out.coverage,
+        resources: inventory.resources().collect(),
+        findings: &findings,
+        errors,
+    };
+    let persist = match store.finish_scan(&outcome).await {
+        Ok(p) => p,
+        Err(e) => {
+            // The transaction rolled back; record the failure itself if the database allows.
+            if let Err(e2) = store.fail_scan(scan_id, Utc::now(), vec![e.to_string()]).await {
+                tracing::warn!(error = %e2, "could not record the failed scan");
+            }
+            return Err(e).context("cannot store the scan");
+        }
+    };
+    let scan = store.get_scan(scan_id).await?.context("the stored scan vanished")?;
+    let findings = store
+        .list_findings(&FindingFilter { connection_id: Some(connection), status: Some(FindingStatus::Open), ..Default::default() })
+        .await?;
+    let mut resources_by_kind = BTreeMap::new();
+    for r in inventory.resources() {
+        *resources_by_kind.entry(r.kind()).or_insert(0) += 1;
+    }
+    Ok(ScanReport { scan, account_id: out.account_id, regions: out.regions, resources_by_kind, persist, findings })
+}

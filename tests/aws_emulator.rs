@@ -1,0 +1,406 @@
+//! End-to-end: the real `skywarden` binary scans the seeded moto estate with the real AWS SDK,
+//! and the results are compared with the seeder's ground truth.
+//!
+//! Needs `SKYWARDEN_TEST_AWS_ENDPOINT` and `SKYWARDEN_TEST_AWS_EXPECTED` (set by
+//! `eval "$(scripts/emulator up)"`; `./scripts/test` does it). Without them the tests skip
+//! locally and FAIL when `CI=true`. Postgres comes from `SKYWARDEN_TEST_POSTGRES_URL`
+//! (default postgres://postgres@127.0.0.1:5432/postgres); unreachable = skip locally, fail in CI.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::Value;
+use skywarden_graph::model::{InternetGateway, RouteTable, SecurityGroup, Subnet, Vpc};
+use skywarden_graph::{ConnectionId, CoverageStatus, ErrorClass, Region, ResourceKind};
+use skywarden_rules::{FindingRecord, FindingStatus};
+use skywarden_store::{PersistSummary, ScanRecord, ScanStatus, Store};
+
+const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
+const CONNECTION: &str = "aws-123456789012";
+
+/// Rule id -> ground-truth problem key.
+const RULE_TRUTH: [(&str, &str); 6] = [
+    ("aws.ec2.security_group_world_open_ssh", "sg_world_open_ssh"),
+    ("aws.ec2.security_group_world_open_rdp", "sg_world_open_rdp"),
+    ("aws.ec2.instance_imdsv1", "instance_imdsv1"),
+    ("aws.ebs.volume_unencrypted", "volume_unencrypted"),
+    ("aws.ebs.volume_unattached", "volume_unattached"),
+    ("aws.ec2.instance_exposed_admin_port", "instance_exposed_admin_port"),
+];
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+struct Emu {
+    endpoint: String,
+    expected: Value,
+}
+
+fn emulator() -> Option<Emu> {
+    match (std::env::var("SKYWARDEN_TEST_AWS_ENDPOINT"), std::env::var("SKYWARDEN_TEST_AWS_EXPECTED")) {
+        (Ok(endpoint), Ok(expected)) => {
+            let text = std::fs::read_to_string(&expected).unwrap_or_else(|e| panic!("read {expected}: {e}"));
+            Some(Emu { endpoint, expected: serde_json::from_str(&text).expect("ground truth is JSON") })
+        }
+        _ if in_ci() => panic!("CI=true but the AWS emulator is not configured: run the tests through ./scripts/test"),
+        _ => {
+            eprintln!("SKIP: AWS emulator not configured (run ./scripts/test)");
+            None
+        }
+    }
+}
+
+fn skywarden(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skywarden"))
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("SKYWARDEN_DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("spawn skywarden")
+}
+
+#[derive(Debug, Deserialize)]
+struct ScanJson {
+    scan: ScanRecord,
+    account_id: String,
+    regions: Vec<Region>,
+    persist: PersistSummary,
+    findings: Vec<FindingRecord>,
+}
+
+fn scan(endpoint: &str, db: &str, regions: &[&str]) -> (Output, Option<ScanJson>) {
+    let regions = regions.join(",");
+    let out = skywarden(&["scan", "aws", "--endpoint-url", endpoint, "--regions", &regions, "--database-url", db, "--format", "json"]);
+    let parsed = serde_json::from_slice(&out.stdout).ok();
+    (out, parsed)
+}
+
+fn scan_ok(endpoint: &str, db: &str) -> ScanJson {
+    let (out, parsed) = scan(endpoint, db, &REGIONS);
+    assert_eq!(out.status.code(), Some(0), "scan failed: {}", String::from_utf8_lossy(&out.stderr));
+    parsed.expect("scan prints its JSON report")
+}
+
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("skywarden.db").display())
+}
+
+fn truth(e: &Emu, region: &str, section: &str, key: &str) -> usize {
+    e.expected["per_region"][region][section][key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("ground truth lacks per_region.{region}.{section}.{key}")) as usize
+}
+
+/// The seeded resources in the ground truth's scope (see testing/aws-emulator/README.md):
+/// moto's default VPC, its default subnets and every VPC's `default` group are not counted;
+/// the main route table of every seeded VPC is.
+fn seeded_inventory_counts(resources: &[skywarden_graph::Resource], region: &str) -> BTreeMap<&'static str, usize> {
+    let in_region: Vec<_> = resources.iter().filter(|r| r.region.as_str() == region).collect();
+    let seeded_vpcs: BTreeSet<_> = in_region
+        .iter()
+        .filter(|r| r.model::<Vpc>().is_some_and(|v| !v.is_default))
+        .map(|r| r.id.clone())
+        .collect();
+    let count = |f: &dyn Fn(&skywarden_graph::Resource) -> bool| in_region.iter().filter(|r| f(r)).count();
+    BTreeMap::from([
+        ("vpcs", seeded_vpcs.len()),
+        ("subnets", count(&|r| r.model::<Subnet>().is_some_and(|s| !s.default_for_az))),
+        ("route_tables", count(&|r| r.model::<RouteTable>().is_some_and(|t| seeded_vpcs.contains(&t.vpc)))),
+        ("internet_gateways", count(&|r| r.model::<InternetGateway>().is_some_and(|g| g.attached_vpcs.iter().any(|v| seeded_vpcs.contains(v))))),
+        ("security_groups", count(&|r| r.model::<SecurityGroup>().is_some_and(|g| g.group_name != "default"))),
+        ("instances", count(&|r| r.kind() == ResourceKind::AwsEc2Instance)),
+        ("volumes", count(&|r| r.kind() == ResourceKind::AwsEbsVolume)),
+    ])
+}
+
+fn per_rule_region(findings: &[FindingRecord]) -> BTreeMap<(String, String), usize> {
+    let mut m = BTreeMap::new();
+    for f in findings {
+        *m.entry((f.finding.rule_id.clone(), f.finding.region.to_string())).or_insert(0) += 1;
+    }
+    m
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scan_matches_ground_truth_and_is_stable_across_runs() {
+    let Some(emu) = emulator() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+
+    let first = scan_ok(&emu.endpoint, &db);
+    assert_eq!(first.account_id, "123456789012");
+    assert_eq!(first.scan.status, ScanStatus::Succeeded);
+    assert_eq!(first.regions.iter().map(|r| r.as_str()).collect::<Vec<_>>(), {
+        let mut r = REGIONS.to_vec();
+        r.sort();
+        r
+    });
+    assert!(first.scan.coverage.iter().all(|(_, s)| s.is_complete()));
+    assert_eq!(first.scan.coverage.len(), REGIONS.len() * 7);
+
+    // Every rule, every region: exactly the ground truth.
+    let counts = per_rule_region(&first.findings);
+    let mut mismatches = Vec::new();
+    for (rule, key) in RULE_TRUTH {
+        for region in REGIONS {
+            let got = counts.get(&(rule.to_string(), region.to_string())).copied().unwrap_or(0);
+            let want = truth(&emu, region, "problems", key);
+            if got != want {
+                mismatches.push(format!("{rule} {region}: got {got}, want {want}"));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "findings differ from the ground truth:\n{}", mismatches.join("\n"));
+    // Only the six rules fired, and the total matches too.
+    let total_truth: usize = RULE_TRUTH.iter().map(|(_, k)| REGIONS.iter().map(|r| truth(&emu, r, "problems", k)).sum::<usize>()).sum();
+    assert_eq!(first.findings.len(), total_truth);
+    assert!(first.findings.iter().all(|f| f.status == FindingStatus::Open && f.last_scan_id == first.scan.id));
+
+    // Cost findings carry a price with its basis.
+    for f in first.findings.iter().filter(|f| f.finding.rule_id == "aws.ebs.volume_unattached") {
+        assert!(f.finding.monthly_cost_usd.is_some_and(|c| c > 0.0), "{:?}", f.finding.resource_id);
+        assert!(f.finding.pricing_basis.is_some());
+    }
+
+    // Inventory per kind and region, typed from the store.
+    let store = Store::connect(&db).await.unwrap();
+    let conn: ConnectionId = CONNECTION.parse().unwrap();
+    let resources = store.list_resources(&conn).await.unwrap();
+    for region in REGIONS {
+        let got = seeded_inventory_counts(&resources, region);
+        for (key, n) in &got {
+            assert_eq!(*n, truth(&emu, region, "inventory", key), "{region} inventory.{key}");
+        }
+    }
+    let stored_before = resources.len();
+    store.close().await;
+
+    // Second run: same keys, same first_seen, nothing new, nothing resolved.
+    let second = scan_ok(&emu.endpoint, &db);
+    assert_eq!(second.persist.findings_new, 0);
+    assert_eq!(second.persist.findings_resolved, 0);
+    assert_eq!(second.persist.resources_deleted, 0);
+    let a: BTreeMap<_, _> = first.findings.iter().map(|f| (f.finding.key.clone(), f)).collect();
+    let b: BTreeMap<_, _> = second.findings.iter().map(|f| (f.finding.key.clone(), f)).collect();
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, fa) in &a {
+        let fb = b[k];
+        assert_eq!(fa.first_seen, fb.first_seen, "first_seen moved for {k}");
+        assert_eq!(fb.first_scan_id, first.scan.id);
+        assert_eq!(fb.last_scan_id, second.scan.id);
+        assert!(fb.last_seen >= fa.last_seen);
+    }
+    let store = Store::connect(&db).await.unwrap();
+    assert_eq!(store.list_resources(&conn).await.unwrap().len(), stored_before);
+    store.close().await;
+
+    // `findings list` reads the same stored findings back.
+    let out = skywarden(&["findings", "list", "--database-url", &db, "--format", "json", "--severity", "critical"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed: Vec<FindingRecord> = serde_json::from_slice(&out.stdout).unwrap();
+    let critical = second.findings.iter().filter(|f| f.finding.severity == skywarden_rules::Severity::Critical).count();
+    assert_eq!(listed.len(), critical);
+    assert!(critical > 0);
+}
+
+struct Postgres {
+    admin: String,
+    name: String,
+}
+
+impl Postgres {
+    async fn fresh() -> Option<Postgres> {
+        use sqlx::Connection;
+        let admin = std::env::var("SKYWARDEN_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
+        let mut conn = match sqlx::PgConnection::connect(&admin).await {
+            Ok(c) => c,
+            Err(e) if in_ci() => panic!("CI=true but Postgres is unreachable at {admin}: {e}"),
+            Err(e) => {
+                eprintln!("SKIP: Postgres unreachable ({e})");
+                return None;
+            }
+        };
+        let name = format!("sw_e2e_{}", std::process::id());
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut conn).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+        Some(Postgres { admin, name })
+    }
+    fn url(&self) -> String {
+        match self.admin.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{}", self.name),
+            None => unreachable!("admin URL has a path"),
+        }
+    }
+    async fn drop_db(self) {
+        use sqlx::Connection;
+        if let Ok(mut c) = sqlx::PgConnection::connect(&self.admin).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut c).await;
+        }
+    }
+}
+
+/// What must be identical between backends: everything but timestamps and scan ids.
+fn comparable(findings: &[FindingRecord]) -> Vec<Value> {
+    let mut v: Vec<Value> = findings
+        .iter()
+        .map(|f| serde_json::to_value(&f.finding).unwrap())
+        .collect();
+    v.sort_by_key(|x| x["key"].as_str().unwrap_or_default().to_string());
+    v
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_and_postgres_store_identical_findings() {
+    let Some(emu) = emulator() else { return };
+    let Some(pg) = Postgres::fresh().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let on_sqlite = scan_ok(&emu.endpoint, &sqlite_url(dir.path()));
+    let on_pg = scan_ok(&emu.endpoint, &pg.url());
+    let again_pg = scan_ok(&emu.endpoint, &pg.url());
+    assert_eq!(comparable(&on_sqlite.findings), comparable(&on_pg.findings));
+    assert_eq!(on_pg.findings.len(), on_sqlite.findings.len());
+    assert_eq!(again_pg.persist.findings_new, 0);
+    let first_seen: BTreeMap<_, _> = on_pg.findings.iter().map(|f| (f.finding.key.clone(), f.first_seen)).collect();
+    assert!(again_pg.findings.iter().all(|f| first_seen.get(&f.finding.key) == Some(&f.first_seen)));
+    pg.drop_db().await;
+}
+
+/// The loopback fault proxy (testing/aws-emulator/faultproxy.py) in front of moto.
+struct Proxy {
+    child: Child,
+    url: String,
+}
+
+impl Proxy {
+    fn start(upstream: &str, extra: &[&str]) -> Proxy {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testing/aws-emulator/faultproxy.py");
+        let python = std::env::var("AWS_EMU_PY").unwrap_or_else(|_| "python3".to_string());
+        let child = Command::new(python)
+            .arg(script)
+            .args(["--listen", &port.to_string(), "--upstream", upstream])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start faultproxy");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "faultproxy did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Proxy { child, url: format!("http://127.0.0.1:{port}") }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_region_that_fails_mid_scan_keeps_its_stored_inventory_and_findings() {
+    let Some(emu) = emulator() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let baseline = scan_ok(&emu.endpoint, &db);
+    let conn: ConnectionId = CONNECTION.parse().unwrap();
+    let store = Store::connect(&db).await.unwrap();
+    let before: BTreeSet<String> = store.list_resources(&conn).await.unwrap().iter().map(|r| r.id.to_string()).collect();
+    store.close().await;
+
+    // eu-west-1 is refused (HTTP 403 UnauthorizedOperation) for every call.
+    let proxy = Proxy::start(&emu.endpoint, &["--fail-region", "eu-west-1"]);
+    let (out, parsed) = scan(&proxy.url, &db, &REGIONS);
+    assert_eq!(out.status.code(), Some(3), "incomplete scans exit 3: {}", String::from_utf8_lossy(&out.stderr));
+    let partial = parsed.expect("JSON report");
+    assert_eq!(partial.scan.status, ScanStatus::Partial);
+    for (scope, status) in partial.scan.coverage.iter() {
+        match (scope.region.as_str(), status) {
+            ("eu-west-1", CoverageStatus::Failed { error }) => {
+                assert_eq!(error.class, ErrorClass::AccessDenied);
+                assert_eq!(error.code.as_deref(), Some("UnauthorizedOperation"));
+            }
+            ("eu-west-1", s) => panic!("eu-west-1 {} should have failed, is {s:?}", scope.kind),
+            (_, s) => assert!(s.is_complete(), "{} {} is {s:?}", scope.region, scope.kind),
+        }
+    }
+    assert_eq!(partial.persist.findings_resolved, 0, "nothing may resolve because a region failed");
+    assert_eq!(partial.persist.resources_deleted, 0, "nothing may be deleted because a region failed");
+
+    let store = Store::connect(&db).await.unwrap();
+    let after: BTreeSet<String> = store.list_resources(&conn).await.unwrap().iter().map(|r| r.id.to_string()).collect();
+    assert_eq!(before, after);
+    store.close().await;
+    // eu-west-1's findings are still open and still those of the baseline scan.
+    let eu_before: BTreeSet<_> = baseline.findings.iter().filter(|f| f.finding.region.as_str() == "eu-west-1").map(|f| f.finding.key.clone()).collect();
+    let eu_after: Vec<_> = partial.findings.iter().filter(|f| f.finding.region.as_str() == "eu-west-1").collect();
+    assert!(!eu_before.is_empty());
+    assert_eq!(eu_after.len(), eu_before.len());
+    for f in eu_after {
+        assert!(eu_before.contains(&f.finding.key));
+        assert_eq!(f.status, FindingStatus::Open);
+        assert_eq!(f.last_scan_id, baseline.scan.id, "not re-verified, so last seen by the baseline");
+    }
+    // The other regions were re-verified by the partial scan.
+    assert!(partial.findings.iter().filter(|f| f.finding.region.as_str() != "eu-west-1").all(|f| f.last_scan_id == partial.scan.id));
+}
+
+fn assert_clean_failure(out: &Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: ") && last.contains(needle), "expected an error line containing {needle:?}, got: {stderr}");
+    assert!(out.stdout.is_empty(), "no report on failure");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_gives_one_clear_line_and_no_scan_record() {
+    let Some(emu) = emulator() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+
+    let (out, _) = scan(&emu.endpoint, &db, &["mars-north-1"]);
+    assert_clean_failure(&out, "unknown region(s) mars-north-1");
+    let (out, _) = scan(&emu.endpoint, &db, &["US_EAST_1"]);
+    assert_clean_failure(&out, "invalid region");
+    let (out, _) = scan("http://127.0.0.1:1", &db, &["us-east-1"]);
+    assert_clean_failure(&out, "cannot reach the AWS endpoint");
+    let (out, _) = scan("ftp://nowhere", &db, &["us-east-1"]);
+    assert_clean_failure(&out, "invalid endpoint URL");
+    let (out, _) = scan(&emu.endpoint, "mysql://localhost/x", &["us-east-1"]);
+    assert_clean_failure(&out, "sqlite://");
+    let (out, _) = scan(&emu.endpoint, "sqlite:///nonexistent-dir/sub/x.db", &["us-east-1"]);
+    assert_clean_failure(&out, "nonexistent-dir");
+    let (out, _) = scan(&emu.endpoint, "postgres://postgres:CANARY-PW@127.0.0.1:1/x", &["us-east-1"]);
+    assert_clean_failure(&out, "database");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("CANARY-PW"), "password leaked");
+
+    // Rejected credentials: the proxy answers like AWS does for an unknown key.
+    let proxy = Proxy::start(&emu.endpoint, &["--reject-access-key", "testing"]);
+    let (out, _) = scan(&proxy.url, &db, &["us-east-1"]);
+    assert_clean_failure(&out, "AWS rejected the credentials");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("testing"), "no key material in errors");
+
+    // None of the failures recorded a scan or wrote inventory.
+    let store = Store::connect(&db).await.unwrap();
+    let conn: ConnectionId = CONNECTION.parse().unwrap();
+    assert!(store.list_scans(&conn, 10).await.unwrap().is_empty());
+    assert_eq!(store.count_resources(&conn).await.unwrap(), 0);
+    store.close().await;
+}
