@@ -1,0 +1,221 @@
+//! From database rows to typed values. Every value read goes through typed parsing (ids and
+//! enums via `FromStr`, JSON via serde); anything that does not parse is a
+//! [`StoreError::Decode`] naming the table, the row's key and the column.
+//!
+//! [`Cells`] reads raw column values the same way from both backends' rows, so the decoders
+//! below are written once and know nothing about sqlx's per-database traits.
+
+use std::fmt::Display;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use skywarden_graph::{ConnectionId, Provider, Resource, ResourceId};
+use skywarden_rules::{Evidence, Finding, FindingKey, FindingRecord, PricingBasis};
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::types::Json;
+use sqlx::Row;
+
+use crate::error::StoreError;
+use crate::types::ScanRecord;
+
+/// Raw column access; errors are the driver's message.
+pub(crate) trait Cells {
+    fn text(&self, col: &'static str) -> Result<String, String>;
+    fn time(&self, col: &'static str) -> Result<DateTime<Utc>, String>;
+    fn opt_time(&self, col: &'static str) -> Result<Option<DateTime<Utc>>, String>;
+    fn int(&self, col: &'static str) -> Result<i64, String>;
+    fn opt_real(&self, col: &'static str) -> Result<Option<f64>, String>;
+    fn json(&self, col: &'static str) -> Result<Value, String>;
+    fn opt_json(&self, col: &'static str) -> Result<Option<Value>, String>;
+}
+
+macro_rules! impl_cells {
+    ($($row:ty),*) => {$(
+        impl Cells for $row {
+            fn text(&self, col: &'static str) -> Result<String, String> {
+                self.try_get(col).map_err(|e| e.to_string())
+            }
+            fn time(&self, col: &'static str) -> Result<DateTime<Utc>, String> {
+                self.try_get(col).map_err(|e| e.to_string())
+            }
+            fn opt_time(&self, col: &'static str) -> Result<Option<DateTime<Utc>>, String> {
+                self.try_get(col).map_err(|e| e.to_string())
+            }
+            fn int(&self, col: &'static str) -> Result<i64, String> {
+                self.try_get(col).map_err(|e| e.to_string())
+            }
+            fn opt_real(&self, col: &'static str) -> Result<Option<f64>, String> {
+                self.try_get(col).map_err(|e| e.to_string())
+            }
+            fn json(&self, col: &'static str) -> Result<Value, String> {
+                self.try_get::<Json<Value>, _>(col).map(|j| j.0).map_err(|e| e.to_string())
+            }
+            fn opt_json(&self, col: &'static str) -> Result<Option<Value>, String> {
+                self.try_get::<Option<Json<Value>>, _>(col).map(|j| j.map(|j| j.0)).map_err(|e| e.to_string())
+            }
+        }
+    )*};
+}
+
+impl_cells!(SqliteRow, PgRow);
+
+/// Decoding context of one row: which table, which key, for error messages.
+struct RowCx<'r, R: Cells> {
+    row: &'r R,
+    table: &'static str,
+    key: String,
+}
+
+impl<'r, R: Cells> RowCx<'r, R> {
+    /// `key_col` is read first so every later error can name the row.
+    fn new(row: &'r R, table: &'static str, key_col: &'static str) -> Result<Self, StoreError> {
+        let key = row.text(key_col).map_err(|e| StoreError::decode(table, "<unreadable>", key_col, e))?;
+        Ok(RowCx { row, table, key })
+    }
+    fn err(&self, col: &'static str, reason: impl Display) -> StoreError {
+        StoreError::decode(self.table, &self.key, col, reason)
+    }
+    fn parse<T: FromStr>(&self, col: &'static str) -> Result<T, StoreError>
+    where
+        T::Err: Display,
+    {
+        let s = self.row.text(col).map_err(|e| self.err(col, e))?;
+        s.parse().map_err(|e| self.err(col, e))
+    }
+    fn text(&self, col: &'static str) -> Result<String, StoreError> {
+        self.row.text(col).map_err(|e| self.err(col, e))
+    }
+    fn time(&self, col: &'static str) -> Result<DateTime<Utc>, StoreError> {
+        self.row.time(col).map_err(|e| self.err(col, e))
+    }
+    fn opt_time(&self, col: &'static str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.row.opt_time(col).map_err(|e| self.err(col, e))
+    }
+    fn count(&self, col: &'static str) -> Result<u64, StoreError> {
+        let n = self.row.int(col).map_err(|e| self.err(col, e))?;
+        u64::try_from(n).map_err(|_| self.err(col, format!("negative count {n}")))
+    }
+    fn opt_real(&self, col: &'static str) -> Result<Option<f64>, StoreError> {
+        self.row.opt_real(col).map_err(|e| self.err(col, e))
+    }
+    fn json<T: DeserializeOwned>(&self, col: &'static str) -> Result<T, StoreError> {
+        let v = self.row.json(col).map_err(|e| self.err(col, e))?;
+        serde_json::from_value(v).map_err(|e| self.err(col, e))
+    }
+    fn opt_json<T: DeserializeOwned>(&self, col: &'static str) -> Result<Option<T>, StoreError> {
+        match self.row.opt_json(col).map_err(|e| self.err(col, e))? {
+            None => Ok(None),
+            Some(v) => serde_json::from_value(v).map(Some).map_err(|e| self.err(col, e)),
+        }
+    }
+    fn provider(&self, col: &'static str) -> Result<Provider, StoreError> {
+        // Provider has serde but no FromStr; parse the bare name as a JSON string.
+        let s = self.text(col)?;
+        serde_json::from_value(Value::String(s)).map_err(|e| self.err(col, e))
+    }
+}
+
+pub(crate) const SCAN_COLUMNS: &str = "id, connection_id, provider, \"trigger\", status, started_at, finished_at, \
+     coverage, errors, resource_count, finding_count, new_findings, resolved_findings";
+
+pub(crate) fn scan(row: &impl Cells) -> Result<ScanRecord, StoreError> {
+    let cx = RowCx::new(row, "scans", "id")?;
+    Ok(ScanRecord {
+        id: cx.parse("id")?,
+        connection_id: cx.parse("connection_id")?,
+        provider: cx.provider("provider")?,
+        trigger: cx.parse("trigger")?,
+        status: cx.parse("status")?,
+        started_at: cx.time("started_at")?,
+        finished_at: cx.opt_time("finished_at")?,
+        coverage: cx.json("coverage")?,
+        errors: cx.json("errors")?,
+        resource_count: cx.count("resource_count")?,
+        finding_count: cx.count("finding_count")?,
+        new_findings: cx.count("new_findings")?,
+        resolved_findings: cx.count("resolved_findings")?,
+    })
+}
+
+pub(crate) const RESOURCE_COLUMNS: &str = "resource_id, document";
+
+pub(crate) fn resource(row: &impl Cells) -> Result<Resource, StoreError> {
+    let cx = RowCx::new(row, "resources", "resource_id")?;
+    let id: ResourceId = cx.parse("resource_id")?;
+    let r: Resource = cx.json("document")?;
+    if r.id != id {
+        return Err(cx.err("document", format!("document is for another resource, {}", r.id)));
+    }
+    Ok(r)
+}
+
+pub(crate) const FINDING_COLUMNS: &str = "connection_id, key, rule_id, severity, category, title, resource_id, \
+     resource_kind, account_id, region, evidence, monthly_cost_usd, pricing_basis, status, first_seen, last_seen, \
+     resolved_at, first_scan_id, last_scan_id";
+
+pub(crate) fn finding(row: &impl Cells) -> Result<FindingRecord, StoreError> {
+    let cx = RowCx::new(row, "findings", "key")?;
+    let evidence: Evidence = cx.json("evidence")?;
+    let pricing_basis: Option<PricingBasis> = cx.opt_json("pricing_basis")?;
+    Ok(FindingRecord {
+        connection_id: cx.parse::<ConnectionId>("connection_id")?,
+        finding: Finding {
+            key: cx.parse::<FindingKey>("key")?,
+            rule_id: cx.text("rule_id")?,
+            severity: cx.parse("severity")?,
+            category: cx.parse("category")?,
+            title: cx.text("title")?,
+            resource_id: cx.parse("resource_id")?,
+            resource_kind: cx.parse("resource_kind")?,
+            account_id: cx.parse("account_id")?,
+            region: cx.parse("region")?,
+            evidence,
+            monthly_cost_usd: cx.opt_real("monthly_cost_usd")?,
+            pricing_basis,
+        },
+        status: cx.parse("status")?,
+        first_seen: cx.time("first_seen")?,
+        last_seen: cx.time("last_seen")?,
+        resolved_at: cx.opt_time("resolved_at")?,
+        first_scan_id: cx.parse("first_scan_id")?,
+        last_scan_id: cx.parse("last_scan_id")?,
+    })
+}
+
+/// An open finding that the current scan did not report: what resolution needs to know.
+#[derive(Debug)]
+pub(crate) struct StaleFinding {
+    pub key: String,
+    pub rule_id: String,
+    pub resource_kind: skywarden_graph::ResourceKind,
+    pub account_id: skywarden_graph::AccountId,
+    pub region: skywarden_graph::Region,
+}
+
+pub(crate) const STALE_FINDING_COLUMNS: &str = "key, rule_id, resource_kind, account_id, region";
+
+pub(crate) fn stale_finding(row: &impl Cells) -> Result<StaleFinding, StoreError> {
+    let cx = RowCx::new(row, "findings", "key")?;
+    Ok(StaleFinding {
+        key: cx.parse::<FindingKey>("key")?.to_string(),
+        rule_id: cx.text("rule_id")?,
+        resource_kind: cx.parse("resource_kind")?,
+        account_id: cx.parse("account_id")?,
+        region: cx.parse("region")?,
+    })
+}
+
+/// (key, status) of a stored finding.
+pub(crate) fn finding_status(row: &impl Cells) -> Result<(String, skywarden_rules::FindingStatus), StoreError> {
+    let cx = RowCx::new(row, "findings", "key")?;
+    Ok((cx.text("key")?, cx.parse("status")?))
+}
+
+/// (connection id, status) of a stored scan, to explain why it cannot be finished.
+pub(crate) fn scan_state(row: &impl Cells) -> Result<(ConnectionId, crate::types::ScanStatus), StoreError> {
+    let cx = RowCx::new(row, "scans", "id")?;
+    Ok((cx.parse("connection_id")?, cx.parse("status")?))
+}

@@ -1,0 +1,681 @@
+//! [`Store`]: one handle over a SQLite or Postgres pool, and the repositories.
+//!
+//! Every statement is written once, with `$N` placeholders (sqlx's SQLite driver accepts
+//! them) or with `QueryBuilder::push_bind`, which emits each backend's own placeholder. The
+//! [`with_pool!`] macro expands one method body for both pool types, so repository code is
+//! not duplicated and each expansion is checked against its concrete driver.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use skywarden_graph::{ConnectionId, Resource, ScanId};
+use skywarden_rules::{FindingRecord, FindingStatus};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::types::Json;
+use sqlx::QueryBuilder;
+
+use crate::error::{Secrets, StoreError};
+use crate::plan::{may_resolve, micros, Plan};
+use crate::rows;
+use crate::types::{
+    severity_rank, Backend, FindingFilter, NewScan, PersistSummary, ScanOutcome, ScanRecord, ScanStatus,
+};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Rows per multi-row statement. SQLite allows 32,766 bound parameters per statement and
+/// Postgres 65,535; the widest row (findings) binds 19, so 500 rows stay well below both.
+const BATCH_ROWS: usize = 500;
+
+const ACCEPTED: &str = "expected sqlite://PATH, sqlite::memory:, postgres://... or postgresql://...";
+
+#[derive(Clone)]
+enum Pools {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Expands `$body` once per backend with `$pool` bound to that backend's concrete pool.
+macro_rules! with_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.pools {
+            Pools::Sqlite($pool) => $body,
+            Pools::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// A handle to the database: cheap to clone, safe to share between tasks.
+#[derive(Clone)]
+pub struct Store {
+    pools: Pools,
+    /// The URL with passwords masked, for logs.
+    target: String,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend()).field("target", &self.target).finish()
+    }
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn len(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+impl Store {
+    /// Opens the database at `url`, checks it is reachable and writable, and applies the
+    /// migrations.
+    ///
+    /// Accepted: `sqlite://PATH` (relative or absolute; the file is created if missing, its
+    /// directory is not), `sqlite::memory:`, `postgres://...` and `postgresql://...`.
+    /// SQLite files use WAL, foreign keys and a 5 s busy timeout. A SQLite file this call
+    /// created is removed again if opening fails later on.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let secrets = Secrets::of(url);
+        let scheme_is = |prefix: &str| url.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+        if url == "sqlite::memory:" {
+            return connect_sqlite(SqliteTarget::Memory, &secrets).await;
+        }
+        if scheme_is("sqlite://") {
+            let rest = &url["sqlite://".len()..];
+            let invalid =
+                |reason: &str| StoreError::InvalidUrl { url: secrets.redacted_url().to_string(), reason: reason.into() };
+            if rest.is_empty() {
+                return Err(invalid("missing file path; expected sqlite://PATH"));
+            }
+            if rest.contains('?') {
+                return Err(invalid("URL parameters are not supported; expected sqlite://PATH"));
+            }
+            if rest == ":memory:" {
+                return connect_sqlite(SqliteTarget::Memory, &secrets).await;
+            }
+            // sqlx percent-decodes the path, as a URL should be.
+            let options = SqliteConnectOptions::from_str(url).map_err(|e| invalid(&secrets.scrub(e)))?;
+            let path = options.get_filename().to_path_buf();
+            return connect_sqlite(SqliteTarget::File(path), &secrets).await;
+        }
+        if scheme_is("postgres://") || scheme_is("postgresql://") {
+            return connect_postgres(url, &secrets).await;
+        }
+        Err(StoreError::InvalidUrl { url: secrets.redacted_url().to_string(), reason: format!("unsupported scheme; {ACCEPTED}") })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite(_) => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The database URL with passwords masked.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// Closes every connection; waits for checked-out connections to come back.
+    pub async fn close(&self) {
+        with_pool!(self, |pool| pool.close().await)
+    }
+
+    /// Records a scan as running, creating its connection row on first use.
+    pub async fn begin_scan(&self, scan: &NewScan) -> Result<(), StoreError> {
+        const OP: &str = "begin scan";
+        let started = micros(scan.started_at);
+        let conn = scan.connection_id.as_str();
+        let id = scan.id.to_string();
+        let provider = scan.provider.as_str();
+        let empty = Value::Array(Vec::new());
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(StoreError::query(OP))?;
+            sqlx::query("INSERT INTO connections (id, provider, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+                .bind(conn)
+                .bind(provider)
+                .bind(started)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query(OP))?;
+            let stored: String = sqlx::query_scalar("SELECT provider FROM connections WHERE id = $1")
+                .bind(conn)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::query(OP))?;
+            if stored != provider {
+                return Err(StoreError::Conflict {
+                    what: "connection",
+                    id: conn.to_string(),
+                    reason: format!("is stored as a {stored} connection, the scan is for {provider}"),
+                });
+            }
+            let inserted = sqlx::query(
+                "INSERT INTO scans (id, connection_id, provider, \"trigger\", status, started_at, coverage, errors) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(conn)
+            .bind(provider)
+            .bind(scan.trigger.as_str())
+            .bind(ScanStatus::Running.as_str())
+            .bind(started)
+            .bind(Json(&empty))
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query(OP))?
+            .rows_affected();
+            if inserted == 0 {
+                return Err(StoreError::Conflict { what: "scan", id, reason: "already exists".into() });
+            }
+            tx.commit().await.map_err(StoreError::query(OP))
+        })
+    }
+
+    /// Persists a finished scan in one transaction: inventory of Complete scopes, findings,
+    /// resolution, and the scan row. On any error nothing is changed.
+    ///
+    /// 1. For every Complete (account, region, kind): upsert the scan's resources (first_seen
+    ///    kept) and delete the stored ones it no longer has. Resources of Failed or Skipped
+    ///    scopes are neither written nor deleted; resources of a scope with no coverage entry
+    ///    are not written (a warning is logged).
+    /// 2. Upsert every finding: new keys open with first_seen = `finished_at`; open ones are
+    ///    refreshed; resolved ones reopen with first_seen kept.
+    /// 3. Resolve every open finding of the connection that the scan did not report, only if
+    ///    every kind its rule reads was Complete in the finding's account and region.
+    /// 4. Finish the scan row with a status from coverage ([`ScanStatus::from_coverage`]).
+    pub async fn finish_scan(&self, outcome: &ScanOutcome<'_>) -> Result<PersistSummary, StoreError> {
+        const OP: &str = "finish scan";
+        let plan = Plan::new(outcome)?;
+        let conn = outcome.connection_id.as_str();
+        let scan_id = outcome.scan_id.to_string();
+        let at = plan.finished_at;
+        let stale_sql = format!(
+            "SELECT {} FROM findings WHERE connection_id = $1 AND status = $2 AND last_scan_id <> $3",
+            rows::STALE_FINDING_COLUMNS
+        );
+        let summary = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(StoreError::query(OP))?;
+
+            // 0. Claim the scan. A write first, so SQLite takes its write lock before any read.
+            let claimed = sqlx::query(
+                "UPDATE scans SET finished_at = $1 WHERE id = $2 AND connection_id = $3 AND status = $4",
+            )
+            .bind(at)
+            .bind(&scan_id)
+            .bind(conn)
+            .bind(ScanStatus::Running.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query(OP))?
+            .rows_affected();
+            if claimed == 0 {
+                let row = sqlx::query("SELECT id, connection_id, status FROM scans WHERE id = $1")
+                    .bind(&scan_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?;
+                let state = row.as_ref().map(rows::scan_state).transpose()?;
+                return Err(not_running(&outcome.scan_id, Some(&outcome.connection_id), state));
+            }
+
+            // 1. Inventory: upsert the Complete scopes' resources...
+            for chunk in plan.resources.chunks(BATCH_ROWS) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO resources (connection_id, resource_id, kind, account_id, region, name, document, \
+                     content_hash, first_seen, last_seen, last_scan_id) ",
+                );
+                qb.push_values(chunk, |mut row, w| {
+                    let r = w.resource;
+                    row.push_bind(conn)
+                        .push_bind(r.id.as_str())
+                        .push_bind(w.kind)
+                        .push_bind(r.account_id.as_str())
+                        .push_bind(r.region.as_str())
+                        .push_bind(r.name.as_deref())
+                        .push_bind(Json(&w.document))
+                        .push_bind(w.content_hash.as_str())
+                        .push_bind(at)
+                        .push_bind(at)
+                        .push_bind(scan_id.as_str());
+                });
+                qb.push(
+                    " ON CONFLICT (connection_id, resource_id) DO UPDATE SET kind = excluded.kind, \
+                     account_id = excluded.account_id, region = excluded.region, name = excluded.name, \
+                     document = excluded.document, content_hash = excluded.content_hash, \
+                     last_seen = excluded.last_seen, last_scan_id = excluded.last_scan_id",
+                );
+                qb.build().execute(&mut *tx).await.map_err(StoreError::query(OP))?;
+            }
+            // ...and delete what those scopes no longer contain: their rows this scan did not write.
+            let mut resources_deleted = 0;
+            for chunk in plan.complete_scopes.chunks(BATCH_ROWS) {
+                let mut qb = QueryBuilder::new("DELETE FROM resources WHERE connection_id = ");
+                qb.push_bind(conn);
+                qb.push(" AND last_scan_id <> ");
+                qb.push_bind(scan_id.as_str());
+                qb.push(" AND (account_id, region, kind) IN (");
+                qb.push_values(chunk, |mut row, s| {
+                    row.push_bind(s.account_id.as_str()).push_bind(s.region.as_str()).push_bind(s.kind.as_str());
+                });
+                qb.push(")");
+                resources_deleted += qb.build().execute(&mut *tx).await.map_err(StoreError::query(OP))?.rows_affected();
+            }
+
+            // 2. Findings: learn which keys exist and in which state, then upsert.
+            let mut prior: HashMap<String, FindingStatus> = HashMap::new();
+            for chunk in plan.findings.chunks(BATCH_ROWS) {
+                let mut qb = QueryBuilder::new("SELECT key, status FROM findings WHERE connection_id = ");
+                qb.push_bind(conn);
+                qb.push(" AND key IN (");
+                {
+                    let mut keys = qb.separated(", ");
+                    for w in chunk {
+                        keys.push_bind(w.finding.key.as_str());
+                    }
+                }
+                qb.push(")");
+                for row in qb.build().fetch_all(&mut *tx).await.map_err(StoreError::query(OP))? {
+                    let (key, status) = rows::finding_status(&row)?;
+                    prior.insert(key, status);
+                }
+            }
+            let (mut findings_new, mut findings_reopened) = (0u64, 0u64);
+            for w in &plan.findings {
+                match prior.get(w.finding.key.as_str()) {
+                    None => findings_new += 1,
+                    Some(FindingStatus::Resolved) => findings_reopened += 1,
+                    Some(FindingStatus::Open) => {}
+                }
+            }
+            for chunk in plan.findings.chunks(BATCH_ROWS) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO findings (connection_id, key, rule_id, severity, severity_rank, category, title, \
+                     resource_id, resource_kind, account_id, region, evidence, monthly_cost_usd, pricing_basis, \
+                     status, first_seen, last_seen, resolved_at, first_scan_id, last_scan_id) ",
+                );
+                qb.push_values(chunk, |mut row, w| {
+                    let f = w.finding;
+                    row.push_bind(conn)
+                        .push_bind(f.key.as_str())
+                        .push_bind(f.rule_id.as_str())
+                        .push_bind(f.severity.as_str())
+                        .push_bind(w.severity_rank)
+                        .push_bind(f.category.as_str())
+                        .push_bind(f.title.as_str())
+                        .push_bind(f.resource_id.as_str())
+                        .push_bind(f.resource_kind.as_str())
+                        .push_bind(f.account_id.as_str())
+                        .push_bind(f.region.as_str())
+                        .push_bind(Json(&w.evidence))
+                        .push_bind(f.monthly_cost_usd)
+                        .push_bind(w.pricing_basis.as_ref().map(Json))
+                        .push_bind(FindingStatus::Open.as_str())
+                        .push_bind(at)
+                        .push_bind(at)
+                        .push("NULL")
+                        .push_bind(scan_id.as_str())
+                        .push_bind(scan_id.as_str());
+                });
+                qb.push(
+                    " ON CONFLICT (connection_id, key) DO UPDATE SET rule_id = excluded.rule_id, \
+                     severity = excluded.severity, severity_rank = excluded.severity_rank, \
+                     category = excluded.category, title = excluded.title, resource_id = excluded.resource_id, \
+                     resource_kind = excluded.resource_kind, account_id = excluded.account_id, \
+                     region = excluded.region, evidence = excluded.evidence, \
+                     monthly_cost_usd = excluded.monthly_cost_usd, pricing_basis = excluded.pricing_basis, \
+                     status = excluded.status, last_seen = excluded.last_seen, resolved_at = NULL, \
+                     last_scan_id = excluded.last_scan_id",
+                );
+                qb.build().execute(&mut *tx).await.map_err(StoreError::query(OP))?;
+            }
+
+            // 3. Resolve open findings the scan did not report (every reported one now has
+            //    this scan as last_scan_id), where the rule's kinds were all seen completely.
+            let stale = sqlx::query(&stale_sql)
+                .bind(conn)
+                .bind(FindingStatus::Open.as_str())
+                .bind(scan_id.as_str())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(StoreError::query(OP))?;
+            let mut to_resolve = Vec::new();
+            for row in &stale {
+                let s = rows::stale_finding(row)?;
+                if may_resolve(outcome.coverage, &s.rule_id, s.resource_kind, &s.account_id, &s.region) {
+                    to_resolve.push(s.key);
+                }
+            }
+            let mut findings_resolved = 0;
+            for chunk in to_resolve.chunks(BATCH_ROWS) {
+                let mut qb = QueryBuilder::new("UPDATE findings SET status = ");
+                qb.push_bind(FindingStatus::Resolved.as_str());
+                qb.push(", resolved_at = ");
+                qb.push_bind(at);
+                qb.push(" WHERE connection_id = ");
+                qb.push_bind(conn);
+                qb.push(" AND key IN (");
+                {
+                    let mut keys = qb.separated(", ");
+                    for k in chunk {
+                        keys.push_bind(k.as_str());
+                    }
+                }
+                qb.push(")");
+                findings_resolved += qb.build().execute(&mut *tx).await.map_err(StoreError::query(OP))?.rows_affected();
+            }
+
+            // 4. The scan row.
+            let summary = PersistSummary {
+                resources_written: len(plan.resources.len()),
+                resources_deleted,
+                findings_new,
+                findings_reopened,
+                findings_resolved,
+                status: plan.status,
+            };
+            sqlx::query(
+                "UPDATE scans SET status = $1, finished_at = $2, coverage = $3, errors = $4, resource_count = $5, \
+                 finding_count = $6, new_findings = $7, resolved_findings = $8 WHERE id = $9",
+            )
+            .bind(plan.status.as_str())
+            .bind(at)
+            .bind(Json(&plan.coverage))
+            .bind(Json(&plan.errors))
+            .bind(count(summary.resources_written))
+            .bind(count(len(plan.findings.len())))
+            .bind(count(findings_new + findings_reopened))
+            .bind(count(findings_resolved))
+            .bind(&scan_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query(OP))?;
+
+            tx.commit().await.map_err(StoreError::query(OP))?;
+            summary
+        });
+        tracing::info!(
+            connection = %outcome.connection_id,
+            scan = %outcome.scan_id,
+            status = %summary.status,
+            resources_written = summary.resources_written,
+            resources_deleted = summary.resources_deleted,
+            findings_new = summary.findings_new,
+            findings_reopened = summary.findings_reopened,
+            findings_resolved = summary.findings_resolved,
+            "scan persisted"
+        );
+        Ok(summary)
+    }
+
+    /// Marks a running scan failed. Inventory and findings are not touched.
+    pub async fn fail_scan(&self, scan_id: ScanId, finished_at: DateTime<Utc>, errors: Vec<String>) -> Result<(), StoreError> {
+        self.end_scan(scan_id, ScanStatus::Failed, finished_at, errors).await
+    }
+
+    /// Marks a running scan cancelled (e.g. on shutdown). Inventory and findings are not touched.
+    pub async fn cancel_scan(&self, scan_id: ScanId, finished_at: DateTime<Utc>, errors: Vec<String>) -> Result<(), StoreError> {
+        self.end_scan(scan_id, ScanStatus::Cancelled, finished_at, errors).await
+    }
+
+    async fn end_scan(
+        &self,
+        scan_id: ScanId,
+        status: ScanStatus,
+        finished_at: DateTime<Utc>,
+        errors: Vec<String>,
+    ) -> Result<(), StoreError> {
+        const OP: &str = "end scan";
+        let id = scan_id.to_string();
+        let errors = Value::from(errors);
+        with_pool!(self, |pool| {
+            let updated = sqlx::query(
+                "UPDATE scans SET status = $1, finished_at = $2, errors = $3 WHERE id = $4 AND status = $5",
+            )
+            .bind(status.as_str())
+            .bind(micros(finished_at))
+            .bind(Json(&errors))
+            .bind(&id)
+            .bind(ScanStatus::Running.as_str())
+            .execute(pool)
+            .await
+            .map_err(StoreError::query(OP))?
+            .rows_affected();
+            if updated == 0 {
+                let row = sqlx::query("SELECT id, connection_id, status FROM scans WHERE id = $1")
+                    .bind(&id)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(StoreError::query(OP))?;
+                let state = row.as_ref().map(rows::scan_state).transpose()?;
+                return Err(not_running(&scan_id, None, state));
+            }
+            Ok(())
+        })
+    }
+
+    pub async fn get_scan(&self, scan_id: ScanId) -> Result<Option<ScanRecord>, StoreError> {
+        let sql = format!("SELECT {} FROM scans WHERE id = $1", rows::SCAN_COLUMNS);
+        let id = scan_id.to_string();
+        with_pool!(self, |pool| {
+            let row = sqlx::query(&sql).bind(&id).fetch_optional(pool).await.map_err(StoreError::query("get scan"))?;
+            row.as_ref().map(rows::scan).transpose()
+        })
+    }
+
+    /// The connection's most recent scans first.
+    pub async fn list_scans(&self, connection_id: &ConnectionId, limit: u32) -> Result<Vec<ScanRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM scans WHERE connection_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2",
+            rows::SCAN_COLUMNS
+        );
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(&sql)
+                .bind(connection_id.as_str())
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::query("list scans"))?;
+            rows.iter().map(rows::scan).collect()
+        })
+    }
+
+    /// Findings matching `filter`, worst severity first, then by rule id, resource id and key.
+    pub async fn list_findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRecord>, StoreError> {
+        let head = format!("SELECT {} FROM findings WHERE 1 = 1", rows::FINDING_COLUMNS);
+        with_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(head.as_str());
+            if let Some(c) = &filter.connection_id {
+                qb.push(" AND connection_id = ");
+                qb.push_bind(c.as_str());
+            }
+            if let Some(s) = filter.status {
+                qb.push(" AND status = ");
+                qb.push_bind(s.as_str());
+            }
+            if let Some(s) = filter.min_severity {
+                qb.push(" AND severity_rank >= ");
+                qb.push_bind(severity_rank(s));
+            }
+            if let Some(r) = &filter.rule_id {
+                qb.push(" AND rule_id = ");
+                qb.push_bind(r.as_str());
+            }
+            qb.push(" ORDER BY severity_rank DESC, rule_id, resource_id, key");
+            let rows = qb.build().fetch_all(pool).await.map_err(StoreError::query("list findings"))?;
+            rows.iter().map(rows::finding).collect()
+        })
+    }
+
+    /// The connection's stored inventory, ordered by resource id.
+    pub async fn list_resources(&self, connection_id: &ConnectionId) -> Result<Vec<Resource>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM resources WHERE connection_id = $1 ORDER BY resource_id",
+            rows::RESOURCE_COLUMNS
+        );
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(&sql)
+                .bind(connection_id.as_str())
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::query("list resources"))?;
+            rows.iter().map(rows::resource).collect()
+        })
+    }
+
+    pub async fn count_resources(&self, connection_id: &ConnectionId) -> Result<u64, StoreError> {
+        let n: i64 = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM resources WHERE connection_id = $1")
+                .bind(connection_id.as_str())
+                .fetch_one(pool)
+                .await
+                .map_err(StoreError::query("count resources"))?
+        });
+        u64::try_from(n).map_err(|_| StoreError::decode("resources", connection_id.as_str(), "count", format!("negative count {n}")))
+    }
+}
+
+/// Why a scan could not be finished: it does not exist, belongs elsewhere, or has ended.
+fn not_running(
+    scan_id: &ScanId,
+    connection: Option<&ConnectionId>,
+    state: Option<(ConnectionId, ScanStatus)>,
+) -> StoreError {
+    let id = scan_id.to_string();
+    match state {
+        None => StoreError::NotFound { what: "scan", id },
+        Some((stored, _)) if connection.is_some_and(|c| *c != stored) => StoreError::Conflict {
+            what: "scan",
+            id,
+            reason: format!("belongs to connection {stored}, not {}", connection.map_or("", |c| c.as_str())),
+        },
+        Some((_, status)) => StoreError::Conflict {
+            what: "scan",
+            id,
+            reason: format!("is {status}; only a running scan can be finished"),
+        },
+    }
+}
+
+enum SqliteTarget {
+    Memory,
+    File(PathBuf),
+}
+
+async fn connect_sqlite(target: SqliteTarget, secrets: &Secrets) -> Result<Store, StoreError> {
+    let (options, pool_options, shown, created) = match &target {
+        SqliteTarget::Memory => (
+            SqliteConnectOptions::from_str("sqlite::memory:")
+                .map_err(|e| StoreError::Open { target: ":memory:".into(), reason: secrets.scrub(e) })?
+                .foreign_keys(true),
+            // One connection that never expires: the database lives as long as it does.
+            SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None),
+            ":memory:".to_string(),
+            None,
+        ),
+        SqliteTarget::File(path) => {
+            let existed = path.exists();
+            (
+                SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5)),
+                SqlitePoolOptions::new().max_connections(4),
+                path.display().to_string(),
+                (!existed).then_some(path.as_path()),
+            )
+        }
+    };
+    let open_err = |reason: String| StoreError::Open { target: shown.clone(), reason };
+    let opened = match pool_options.connect_with(options).await {
+        Ok(pool) => {
+            let store = Store { pools: Pools::Sqlite(pool), target: format!("sqlite://{shown}") };
+            match store.prepare(secrets, open_err).await {
+                Ok(()) => Ok(store),
+                Err(e) => {
+                    store.close().await;
+                    Err(e)
+                }
+            }
+        }
+        Err(e) => Err(open_err(secrets.scrub(e))),
+    };
+    if opened.is_err() {
+        if let Some(path) = created {
+            remove_sqlite_files(path);
+        }
+    }
+    let store = opened?;
+    tracing::info!(backend = "sqlite", target = %shown, "store opened");
+    Ok(store)
+}
+
+/// Removes a database file this process created and its WAL side files.
+fn remove_sqlite_files(path: &Path) {
+    let mut candidates = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        candidates.push(PathBuf::from(p));
+    }
+    for p in candidates {
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!(path = %p.display(), error = %e, "could not remove a half-created database file"),
+        }
+    }
+}
+
+async fn connect_postgres(url: &str, secrets: &Secrets) -> Result<Store, StoreError> {
+    let shown = secrets.redacted_url().to_string();
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::InvalidUrl { url: shown.clone(), reason: secrets.scrub(e) })?;
+    let connect_err = |reason: String| StoreError::Connect { target: shown.clone(), reason };
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|e| connect_err(secrets.scrub(e)))?;
+    let store = Store { pools: Pools::Postgres(pool), target: shown.clone() };
+    if let Err(e) = store.prepare(secrets, connect_err).await {
+        store.close().await;
+        return Err(e);
+    }
+    tracing::info!(backend = "postgres", target = %shown, "store opened");
+    Ok(store)
+}
+
+impl Store {
+    /// Checks the database is writable, then applies the migrations. The check takes the
+    /// write lock by creating a table in a transaction that is rolled back: it fails on a
+    /// read-only file, a read-only replica or missing privileges, and leaves nothing behind.
+    async fn prepare(&self, secrets: &Secrets, unusable: impl FnOnce(String) -> StoreError) -> Result<(), StoreError> {
+        let probe: Result<(), sqlx::Error> = with_pool!(self, |pool| {
+            async {
+                let mut tx = pool.begin().await?;
+                sqlx::query("CREATE TABLE skywarden_write_check (x INTEGER)").execute(&mut *tx).await?;
+                tx.rollback().await
+            }
+            .await
+        });
+        probe.map_err(|e| unusable(format!("database is not writable: {}", secrets.scrub(e))))?;
+        let backend = self.backend();
+        let migrated = match &self.pools {
+            Pools::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        };
+        migrated.map_err(|cause| StoreError::Migrate { backend, cause })
+    }
+}

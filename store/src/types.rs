@@ -1,0 +1,242 @@
+//! The store's public value types: scan lifecycle, what a finished scan hands over, and what
+//! persisting it changed.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use skywarden_graph::{ConnectionId, Coverage, Provider, Resource, ScanId};
+use skywarden_rules::{Finding, FindingStatus, Severity};
+
+use crate::error::StoreError;
+
+/// Which database a [`crate::Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A closed string enum: `as_str`, `Display`, `FromStr` (errors name the accepted values) and
+/// snake_case serde, all from one list.
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident, $what:literal, { $($(#[$vm:meta])* $variant:ident => $s:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vm])* $variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s,)* }
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $name {
+            type Err = StoreError;
+            fn from_str(s: &str) -> Result<Self, StoreError> {
+                match s {
+                    $($s => Ok($name::$variant),)*
+                    _ => Err(StoreError::InvalidValue {
+                        what: $what,
+                        value: s.chars().take(50).collect(),
+                        expected: concat!("one of:" $(, " ", $s)*),
+                    }),
+                }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// What started a scan.
+    ScanTrigger, "scan trigger", {
+        Cli => "cli",
+        Api => "api",
+        Schedule => "schedule",
+    }
+);
+
+string_enum!(
+    /// Where a scan is in its lifecycle.
+    ScanStatus, "scan status", {
+        /// Begun, not finished.
+        Running => "running",
+        /// Every coverage scope was Complete.
+        Succeeded => "succeeded",
+        /// Some scopes were Complete, some were not.
+        Partial => "partial",
+        /// No scope was Complete, or the scan failed as a whole.
+        Failed => "failed",
+        /// Stopped before it finished (shutdown, user request).
+        Cancelled => "cancelled",
+    }
+);
+
+impl ScanStatus {
+    /// The status a scan with this coverage finishes with: Succeeded when every entry is
+    /// Complete, Partial when some are, Failed when none is (or there are no entries).
+    pub fn from_coverage(coverage: &Coverage) -> ScanStatus {
+        let (complete, skipped, failed) = coverage.counts();
+        match (complete, skipped + failed) {
+            (0, _) => ScanStatus::Failed,
+            (_, 0) => ScanStatus::Succeeded,
+            _ => ScanStatus::Partial,
+        }
+    }
+}
+
+/// A scan about to run; [`crate::Store::begin_scan`] records it as running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewScan {
+    pub id: ScanId,
+    pub connection_id: ConnectionId,
+    pub provider: Provider,
+    pub trigger: ScanTrigger,
+    pub started_at: DateTime<Utc>,
+}
+
+/// A scan as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanRecord {
+    pub id: ScanId,
+    pub connection_id: ConnectionId,
+    pub provider: Provider,
+    pub trigger: ScanTrigger,
+    pub status: ScanStatus,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub coverage: Coverage,
+    pub errors: Vec<String>,
+    /// Resources written by the scan (those of Complete scopes).
+    pub resource_count: u64,
+    /// Findings the scan produced.
+    pub finding_count: u64,
+    /// Findings that were not open before the scan: first seen, or reopened.
+    pub new_findings: u64,
+    /// Open findings the scan resolved.
+    pub resolved_findings: u64,
+}
+
+/// Everything a finished scan hands to [`crate::Store::finish_scan`].
+#[derive(Debug, Clone)]
+pub struct ScanOutcome<'a> {
+    pub scan_id: ScanId,
+    pub connection_id: ConnectionId,
+    pub finished_at: DateTime<Utc>,
+    pub coverage: &'a Coverage,
+    /// Every resource the scan saw, e.g. `inventory.resources().collect()`. References, so
+    /// the inventory need not be cloned. Only resources of Complete scopes are written.
+    pub resources: Vec<&'a Resource>,
+    pub findings: &'a [Finding],
+    /// Scan-level errors for the history (secret-free, one line each).
+    pub errors: Vec<String>,
+}
+
+/// What [`crate::Store::finish_scan`] changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersistSummary {
+    /// Resources inserted or updated (Complete scopes only).
+    pub resources_written: u64,
+    /// Stored resources of Complete scopes that the scan no longer saw.
+    pub resources_deleted: u64,
+    /// Findings stored for the first time.
+    pub findings_new: u64,
+    /// Resolved findings detected again.
+    pub findings_reopened: u64,
+    /// Open findings not detected again where every kind their rule reads was Complete.
+    pub findings_resolved: u64,
+    pub status: ScanStatus,
+}
+
+/// Which findings [`crate::Store::list_findings`] returns; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindingFilter {
+    pub connection_id: Option<ConnectionId>,
+    pub status: Option<FindingStatus>,
+    /// This severity and worse (`--severity high+`).
+    pub min_severity: Option<Severity>,
+    pub rule_id: Option<String>,
+}
+
+/// Severity as an orderable integer, stored next to the text so `high+` filters run in SQL.
+pub(crate) fn severity_rank(s: Severity) -> i32 {
+    match s {
+        Severity::Info => 0,
+        Severity::Low => 1,
+        Severity::Medium => 2,
+        Severity::High => 3,
+        Severity::Critical => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use skywarden_graph::{CoverageStatus, ErrorClass, ResourceKind, Scope, ScopeError};
+
+    #[test]
+    fn enums_parse_and_print() {
+        for s in ScanStatus::ALL {
+            assert_eq!(s.as_str().parse::<ScanStatus>().unwrap(), *s);
+            assert_eq!(serde_json::to_string(s).unwrap(), format!("\"{s}\""));
+        }
+        for t in ScanTrigger::ALL {
+            assert_eq!(t.as_str().parse::<ScanTrigger>().unwrap(), *t);
+            assert_eq!(serde_json::to_string(t).unwrap(), format!("\"{t}\""));
+        }
+        let err = "done".parse::<ScanStatus>().unwrap_err().to_string();
+        assert!(err.contains("\"done\"") && err.contains("partial"), "{err}");
+    }
+
+    #[test]
+    fn status_from_coverage() {
+        let scope = |r: &str| Scope {
+            account_id: "123456789012".parse().unwrap(),
+            region: r.parse().unwrap(),
+            kind: ResourceKind::AwsEbsVolume,
+        };
+        let failed = CoverageStatus::Failed {
+            error: ScopeError { class: ErrorClass::AccessDenied, code: None, message: "no".into() },
+        };
+        let mut c = Coverage::new();
+        assert_eq!(ScanStatus::from_coverage(&c), ScanStatus::Failed);
+        c.record(scope("us-east-1"), CoverageStatus::Complete);
+        assert_eq!(ScanStatus::from_coverage(&c), ScanStatus::Succeeded);
+        c.record(scope("eu-west-1"), failed.clone());
+        assert_eq!(ScanStatus::from_coverage(&c), ScanStatus::Partial);
+        let mut only_failed = Coverage::new();
+        only_failed.record(scope("eu-west-1"), failed);
+        assert_eq!(ScanStatus::from_coverage(&only_failed), ScanStatus::Failed);
+    }
+
+    #[test]
+    fn severity_rank_follows_severity_order() {
+        let ranks: Vec<i32> = Severity::ALL.iter().map(|s| severity_rank(*s)).collect();
+        assert_eq!(ranks, vec![0, 1, 2, 3, 4]);
+    }
+}
