@@ -23,24 +23,47 @@ pub enum StoreError {
     Connect { target: String, reason: String },
     /// Applying the embedded migrations failed.
     #[error("{backend} migrations failed: {}", one_line(cause))]
-    Migrate { backend: Backend, cause: sqlx::migrate::MigrateError },
+    Migrate {
+        backend: Backend,
+        cause: sqlx::migrate::MigrateError,
+    },
     /// A statement failed. `op` names the repository operation.
     #[error("database query failed ({op}): {}", one_line(cause))]
-    Query { op: &'static str, cause: sqlx::Error },
+    Query {
+        op: &'static str,
+        cause: sqlx::Error,
+    },
     /// A stored row no longer parses into its typed form.
     #[error("stored {table} row {key:?} does not parse: column {column}: {reason}")]
-    Decode { table: &'static str, key: String, column: &'static str, reason: String },
+    Decode {
+        table: &'static str,
+        key: String,
+        column: &'static str,
+        reason: String,
+    },
     /// A value could not be turned into its stored form (checked before any write).
     #[error("cannot store {what} {key:?}: {reason}")]
-    Encode { what: &'static str, key: String, reason: String },
+    Encode {
+        what: &'static str,
+        key: String,
+        reason: String,
+    },
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
     /// The request contradicts what is stored (e.g. finishing a scan that is not running).
     #[error("{what} {id}: {reason}")]
-    Conflict { what: &'static str, id: String, reason: String },
+    Conflict {
+        what: &'static str,
+        id: String,
+        reason: String,
+    },
     /// A string that should name one of a closed set of values (`FromStr`).
     #[error("invalid {what} {value:?} (expected {expected})")]
-    InvalidValue { what: &'static str, value: String, expected: &'static str },
+    InvalidValue {
+        what: &'static str,
+        value: String,
+        expected: &'static str,
+    },
 }
 
 impl StoreError {
@@ -48,8 +71,18 @@ impl StoreError {
     pub(crate) fn query(op: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
         move |cause| StoreError::Query { op, cause }
     }
-    pub(crate) fn decode(table: &'static str, key: &str, column: &'static str, reason: impl fmt::Display) -> Self {
-        StoreError::Decode { table, key: bounded(key), column, reason: one_line(&reason) }
+    pub(crate) fn decode(
+        table: &'static str,
+        key: &str,
+        column: &'static str,
+        reason: impl fmt::Display,
+    ) -> Self {
+        StoreError::Decode {
+            table,
+            key: bounded(key),
+            column,
+            reason: one_line(&reason),
+        }
     }
 }
 
@@ -57,7 +90,11 @@ impl StoreError {
 pub(crate) fn one_line(e: &impl fmt::Display) -> String {
     let s = e.to_string();
     if s.contains(['\n', '\r']) {
-        s.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+        s.split(['\n', '\r'])
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     } else {
         s
     }
@@ -93,7 +130,10 @@ pub(crate) struct Secrets {
 
 impl fmt::Debug for Secrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Secrets").field("url", &self.redacted).field("values", &self.values.len()).finish()
+        f.debug_struct("Secrets")
+            .field("url", &self.redacted)
+            .field("values", &self.values.len())
+            .finish()
     }
 }
 
@@ -114,7 +154,15 @@ impl Secrets {
         // Longest first, so a secret that contains another is masked whole.
         values.sort_by_key(|v| std::cmp::Reverse(v.len()));
         values.dedup();
-        Secrets { url: url.to_string(), redacted: if values.is_empty() { url.to_string() } else { redacted }, values }
+        Secrets {
+            url: url.to_string(),
+            redacted: if values.is_empty() {
+                url.to_string()
+            } else {
+                redacted
+            },
+            values,
+        }
     }
     pub(crate) fn redacted_url(&self) -> &str {
         &self.redacted
@@ -189,11 +237,17 @@ mod tests {
 
     #[test]
     fn masks_userinfo_password() {
-        assert_eq!(redact_url("postgres://u:SECRET@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact_url("postgres://u:SECRET@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
         // '@' and '/' inside an unencoded password are still masked.
-        assert_eq!(redact_url("postgres://u:p@ss/w@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact_url("postgres://u:p@ss/w@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(redact_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
     }
 

@@ -22,5 +22,6 @@ mod types;
 pub use error::{redact_url, StoreError};
 pub use store::Store;
 pub use types::{
-    Backend, FindingFilter, NewScan, PersistSummary, ScanOutcome, ScanRecord, ScanStatus, ScanTrigger,
+    Backend, FindingFilter, NewScan, PersistSummary, ScanOutcome, ScanRecord, ScanStatus,
+    ScanTrigger,
 };

@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use skywarden_graph::{AccountId, ConnectionId, Coverage, CoverageStatus, Region, Resource, ResourceKind, Scope};
+use skywarden_graph::{
+    AccountId, ConnectionId, Coverage, CoverageStatus, Region, Resource, ResourceKind, Scope,
+};
 use skywarden_rules::{catalog, Finding, FindingKey};
 
 use crate::error::StoreError;
@@ -75,13 +77,21 @@ impl<'a> Plan<'a> {
 }
 
 fn to_value(what: &'static str, key: &str, v: &impl Serialize) -> Result<Value, StoreError> {
-    serde_json::to_value(v).map_err(|e| StoreError::Encode { what, key: key.to_string(), reason: e.to_string() })
+    serde_json::to_value(v).map_err(|e| StoreError::Encode {
+        what,
+        key: key.to_string(),
+        reason: e.to_string(),
+    })
 }
 
 /// The JSON form of a value that will be read back later: it must parse back to an equal
 /// value, or it is refused now rather than failing to decode on every later read. This
 /// catches, for instance, a NaN or infinite float anywhere inside (JSON turns it into null).
-fn to_stored<T: Serialize + DeserializeOwned + PartialEq>(what: &'static str, key: &str, v: &T) -> Result<Value, StoreError> {
+fn to_stored<T: Serialize + DeserializeOwned + PartialEq>(
+    what: &'static str,
+    key: &str,
+    v: &T,
+) -> Result<Value, StoreError> {
     let value = to_value(what, key, v)?;
     match T::deserialize(&value) {
         Ok(back) if back == *v => Ok(value),
@@ -90,7 +100,11 @@ fn to_stored<T: Serialize + DeserializeOwned + PartialEq>(what: &'static str, ke
             key: key.to_string(),
             reason: "does not read back as written (a NaN or infinite number?)".into(),
         }),
-        Err(e) => Err(StoreError::Encode { what, key: key.to_string(), reason: format!("does not read back: {e}") }),
+        Err(e) => Err(StoreError::Encode {
+            what,
+            key: key.to_string(),
+            reason: format!("does not read back: {e}"),
+        }),
     }
 }
 
@@ -108,7 +122,11 @@ fn plan_resources<'a>(
     let mut incomplete = 0usize;
     let mut out = Vec::with_capacity(by_id.len());
     for r in by_id.into_values() {
-        let scope = Scope { account_id: r.account_id.clone(), region: r.region.clone(), kind: r.kind() };
+        let scope = Scope {
+            account_id: r.account_id.clone(),
+            region: r.region.clone(),
+            kind: r.kind(),
+        };
         match coverage.get(&scope) {
             Some(CoverageStatus::Complete) => {}
             Some(_) => {
@@ -122,8 +140,11 @@ fn plan_resources<'a>(
             }
         }
         let document = canonical(to_stored("resource", r.id.as_str(), r)?);
-        let bytes = serde_json::to_vec(&document)
-            .map_err(|e| StoreError::Encode { what: "resource", key: r.id.to_string(), reason: e.to_string() })?;
+        let bytes = serde_json::to_vec(&document).map_err(|e| StoreError::Encode {
+            what: "resource",
+            key: r.id.to_string(),
+            reason: e.to_string(),
+        })?;
         out.push(ResourceWrite {
             resource: r,
             kind: r.kind().as_str(),
@@ -147,7 +168,10 @@ fn plan_resources<'a>(
     Ok(out)
 }
 
-fn plan_findings<'a>(connection: &ConnectionId, findings: &'a [Finding]) -> Result<Vec<FindingWrite<'a>>, StoreError> {
+fn plan_findings<'a>(
+    connection: &ConnectionId,
+    findings: &'a [Finding],
+) -> Result<Vec<FindingWrite<'a>>, StoreError> {
     let mut by_key: BTreeMap<&FindingKey, &'a Finding> = BTreeMap::new();
     let mut duplicates = 0usize;
     for f in findings {
@@ -161,9 +185,15 @@ fn plan_findings<'a>(connection: &ConnectionId, findings: &'a [Finding]) -> Resu
     by_key
         .into_values()
         .map(|f| {
-            let bad = |reason: String| StoreError::Encode { what: "finding", key: f.key.to_string(), reason };
+            let bad = |reason: String| StoreError::Encode {
+                what: "finding",
+                key: f.key.to_string(),
+                reason,
+            };
             if let Some(cost) = f.monthly_cost_usd.filter(|c| !c.is_finite()) {
-                return Err(bad(format!("monthly_cost_usd is {cost}, not a finite number")));
+                return Err(bad(format!(
+                    "monthly_cost_usd is {cost}, not a finite number"
+                )));
             }
             Ok(FindingWrite {
                 finding: f,
@@ -184,7 +214,8 @@ fn plan_findings<'a>(connection: &ConnectionId, findings: &'a [Finding]) -> Resu
 pub(crate) fn canonical(v: Value) -> Value {
     match v {
         Value::Object(map) => {
-            let sorted: BTreeMap<String, Value> = map.into_iter().map(|(k, v)| (k, canonical(v))).collect();
+            let sorted: BTreeMap<String, Value> =
+                map.into_iter().map(|(k, v)| (k, canonical(v))).collect();
             Value::Object(sorted.into_iter().collect())
         }
         Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
@@ -209,7 +240,11 @@ pub(crate) fn may_resolve(
     };
     let kinds: BTreeSet<ResourceKind> = kinds.iter().copied().collect();
     kinds.into_iter().all(|kind| {
-        coverage.is_complete(&Scope { account_id: account_id.clone(), region: region.clone(), kind })
+        coverage.is_complete(&Scope {
+            account_id: account_id.clone(),
+            region: region.clone(),
+            kind,
+        })
     })
 }
 
@@ -225,16 +260,29 @@ mod tests {
         r.parse().unwrap()
     }
     fn scope(r: &str, kind: ResourceKind) -> Scope {
-        Scope { account_id: acct(), region: region(r), kind }
+        Scope {
+            account_id: acct(),
+            region: region(r),
+            kind,
+        }
     }
     fn failed() -> CoverageStatus {
-        CoverageStatus::Failed { error: ScopeError { class: ErrorClass::Throttled, code: None, message: "slow".into() } }
+        CoverageStatus::Failed {
+            error: ScopeError {
+                class: ErrorClass::Throttled,
+                code: None,
+                message: "slow".into(),
+            },
+        }
     }
 
     #[test]
     fn canonical_sorts_nested_keys() {
         let v = serde_json::json!({"b": 1, "a": {"z": [{"y": 1, "x": 2}], "c": null}});
-        assert_eq!(serde_json::to_string(&canonical(v)).unwrap(), r#"{"a":{"c":null,"z":[{"x":2,"y":1}]},"b":1}"#);
+        assert_eq!(
+            serde_json::to_string(&canonical(v)).unwrap(),
+            r#"{"a":{"c":null,"z":[{"x":2,"y":1}]},"b":1}"#
+        );
     }
 
     #[test]
@@ -250,14 +298,28 @@ mod tests {
         assert!(!may_resolve(&c, ssh, sg, &acct(), &region("ap-south-1")));
         // Unknown rule ids fall back to the finding's own kind.
         let vol = ResourceKind::AwsEbsVolume;
-        assert!(!may_resolve(&c, "user.custom_rule", vol, &acct(), &region("us-east-1")));
+        assert!(!may_resolve(
+            &c,
+            "user.custom_rule",
+            vol,
+            &acct(),
+            &region("us-east-1")
+        ));
         c.record(scope("us-east-1", vol), CoverageStatus::Complete);
-        assert!(may_resolve(&c, "user.custom_rule", vol, &acct(), &region("us-east-1")));
+        assert!(may_resolve(
+            &c,
+            "user.custom_rule",
+            vol,
+            &acct(),
+            &region("us-east-1")
+        ));
     }
 
     #[test]
     fn micros_truncates() {
-        let t = DateTime::parse_from_rfc3339("2026-11-01T10:00:00.123456789Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2026-11-01T10:00:00.123456789Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(micros(t).to_rfc3339(), "2026-11-01T10:00:00.123456+00:00");
     }
 }

@@ -72,7 +72,9 @@ struct RowCx<'r, R: Cells> {
 impl<'r, R: Cells> RowCx<'r, R> {
     /// `key_col` is read first so every later error can name the row.
     fn new(row: &'r R, table: &'static str, key_col: &'static str) -> Result<Self, StoreError> {
-        let key = row.text(key_col).map_err(|e| StoreError::decode(table, "<unreadable>", key_col, e))?;
+        let key = row
+            .text(key_col)
+            .map_err(|e| StoreError::decode(table, "<unreadable>", key_col, e))?;
         Ok(RowCx { row, table, key })
     }
     fn err(&self, col: &'static str, reason: impl Display) -> StoreError {
@@ -108,7 +110,9 @@ impl<'r, R: Cells> RowCx<'r, R> {
     fn opt_json<T: DeserializeOwned>(&self, col: &'static str) -> Result<Option<T>, StoreError> {
         match self.row.opt_json(col).map_err(|e| self.err(col, e))? {
             None => Ok(None),
-            Some(v) => serde_json::from_value(v).map(Some).map_err(|e| self.err(col, e)),
+            Some(v) => serde_json::from_value(v)
+                .map(Some)
+                .map_err(|e| self.err(col, e)),
         }
     }
     fn provider(&self, col: &'static str) -> Result<Provider, StoreError> {
@@ -118,7 +122,8 @@ impl<'r, R: Cells> RowCx<'r, R> {
     }
 }
 
-pub(crate) const SCAN_COLUMNS: &str = "id, connection_id, provider, \"trigger\", status, started_at, finished_at, \
+pub(crate) const SCAN_COLUMNS: &str =
+    "id, connection_id, provider, \"trigger\", status, started_at, finished_at, \
      coverage, errors, resource_count, finding_count, new_findings, resolved_findings";
 
 pub(crate) fn scan(row: &impl Cells) -> Result<ScanRecord, StoreError> {
@@ -147,7 +152,10 @@ pub(crate) fn resource(row: &impl Cells) -> Result<Resource, StoreError> {
     let id: ResourceId = cx.parse("resource_id")?;
     let r: Resource = cx.json("document")?;
     if r.id != id {
-        return Err(cx.err("document", format!("document is for another resource, {}", r.id)));
+        return Err(cx.err(
+            "document",
+            format!("document is for another resource, {}", r.id),
+        ));
     }
     Ok(r)
 }
@@ -209,13 +217,17 @@ pub(crate) fn stale_finding(row: &impl Cells) -> Result<StaleFinding, StoreError
 }
 
 /// (key, status) of a stored finding.
-pub(crate) fn finding_status(row: &impl Cells) -> Result<(String, skywarden_rules::FindingStatus), StoreError> {
+pub(crate) fn finding_status(
+    row: &impl Cells,
+) -> Result<(String, skywarden_rules::FindingStatus), StoreError> {
     let cx = RowCx::new(row, "findings", "key")?;
     Ok((cx.text("key")?, cx.parse("status")?))
 }
 
 /// (connection id, status) of a stored scan, to explain why it cannot be finished.
-pub(crate) fn scan_state(row: &impl Cells) -> Result<(ConnectionId, crate::types::ScanStatus), StoreError> {
+pub(crate) fn scan_state(
+    row: &impl Cells,
+) -> Result<(ConnectionId, crate::types::ScanStatus), StoreError> {
     let cx = RowCx::new(row, "scans", "id")?;
     Ok((cx.parse("connection_id")?, cx.parse("status")?))
 }

@@ -15,16 +15,17 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use skywarden_graph::{ConnectionId, Resource, ScanId};
 use skywarden_rules::{FindingRecord, FindingStatus};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::types::Json;
-use sqlx::QueryBuilder;
+use sqlx::{Connection, QueryBuilder};
 
 use crate::error::{Secrets, StoreError};
 use crate::plan::{may_resolve, micros, Plan};
 use crate::rows;
 use crate::types::{
-    severity_rank, Backend, FindingFilter, NewScan, PersistSummary, ScanOutcome, ScanRecord, ScanStatus,
+    severity_rank, Backend, FindingFilter, NewScan, PersistSummary, ScanOutcome, ScanRecord,
+    ScanStatus,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -34,7 +35,11 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// Postgres 65,535; the widest row (findings) binds 19, so 500 rows stay well below both.
 const BATCH_ROWS: usize = 500;
 
-const ACCEPTED: &str = "expected sqlite://PATH, sqlite::memory:, postgres://... or postgresql://...";
+/// How long connecting to Postgres (and later, waiting for a pooled connection) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+const ACCEPTED: &str =
+    "expected sqlite://PATH, sqlite::memory:, postgres://... or postgresql://...";
 
 #[derive(Clone)]
 enum Pools {
@@ -62,7 +67,10 @@ pub struct Store {
 
 impl fmt::Debug for Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend()).field("target", &self.target).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .field("target", &self.target)
+            .finish()
     }
 }
 
@@ -84,32 +92,43 @@ impl Store {
     /// created is removed again if opening fails later on.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let secrets = Secrets::of(url);
-        let scheme_is = |prefix: &str| url.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+        let scheme_is = |prefix: &str| {
+            url.get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        };
         if url == "sqlite::memory:" {
             return connect_sqlite(SqliteTarget::Memory, &secrets).await;
         }
         if scheme_is("sqlite://") {
             let rest = &url["sqlite://".len()..];
-            let invalid =
-                |reason: &str| StoreError::InvalidUrl { url: secrets.redacted_url().to_string(), reason: reason.into() };
+            let invalid = |reason: &str| StoreError::InvalidUrl {
+                url: secrets.redacted_url().to_string(),
+                reason: reason.into(),
+            };
             if rest.is_empty() {
                 return Err(invalid("missing file path; expected sqlite://PATH"));
             }
             if rest.contains('?') {
-                return Err(invalid("URL parameters are not supported; expected sqlite://PATH"));
+                return Err(invalid(
+                    "URL parameters are not supported; expected sqlite://PATH",
+                ));
             }
             if rest == ":memory:" {
                 return connect_sqlite(SqliteTarget::Memory, &secrets).await;
             }
             // sqlx percent-decodes the path, as a URL should be.
-            let options = SqliteConnectOptions::from_str(url).map_err(|e| invalid(&secrets.scrub(e)))?;
+            let options =
+                SqliteConnectOptions::from_str(url).map_err(|e| invalid(&secrets.scrub(e)))?;
             let path = options.get_filename().to_path_buf();
             return connect_sqlite(SqliteTarget::File(path), &secrets).await;
         }
         if scheme_is("postgres://") || scheme_is("postgresql://") {
             return connect_postgres(url, &secrets).await;
         }
-        Err(StoreError::InvalidUrl { url: secrets.redacted_url().to_string(), reason: format!("unsupported scheme; {ACCEPTED}") })
+        Err(StoreError::InvalidUrl {
+            url: secrets.redacted_url().to_string(),
+            reason: format!("unsupported scheme; {ACCEPTED}"),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -146,16 +165,19 @@ impl Store {
                 .execute(&mut *tx)
                 .await
                 .map_err(StoreError::query(OP))?;
-            let stored: String = sqlx::query_scalar("SELECT provider FROM connections WHERE id = $1")
-                .bind(conn)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(StoreError::query(OP))?;
+            let stored: String =
+                sqlx::query_scalar("SELECT provider FROM connections WHERE id = $1")
+                    .bind(conn)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?;
             if stored != provider {
                 return Err(StoreError::Conflict {
                     what: "connection",
                     id: conn.to_string(),
-                    reason: format!("is stored as a {stored} connection, the scan is for {provider}"),
+                    reason: format!(
+                        "is stored as a {stored} connection, the scan is for {provider}"
+                    ),
                 });
             }
             let inserted = sqlx::query(
@@ -174,7 +196,11 @@ impl Store {
             .map_err(StoreError::query(OP))?
             .rows_affected();
             if inserted == 0 {
-                return Err(StoreError::Conflict { what: "scan", id, reason: "already exists".into() });
+                return Err(StoreError::Conflict {
+                    what: "scan",
+                    id,
+                    reason: "already exists".into(),
+                });
             }
             tx.commit().await.map_err(StoreError::query(OP))
         })
@@ -192,7 +218,10 @@ impl Store {
     /// 3. Resolve every open finding of the connection that the scan did not report, only if
     ///    every kind its rule reads was Complete in the finding's account and region.
     /// 4. Finish the scan row with a status from coverage ([`ScanStatus::from_coverage`]).
-    pub async fn finish_scan(&self, outcome: &ScanOutcome<'_>) -> Result<PersistSummary, StoreError> {
+    pub async fn finish_scan(
+        &self,
+        outcome: &ScanOutcome<'_>,
+    ) -> Result<PersistSummary, StoreError> {
         const OP: &str = "finish scan";
         let plan = Plan::new(outcome)?;
         let conn = outcome.connection_id.as_str();
@@ -224,7 +253,11 @@ impl Store {
                     .await
                     .map_err(StoreError::query(OP))?;
                 let state = row.as_ref().map(rows::scan_state).transpose()?;
-                return Err(not_running(&outcome.scan_id, Some(&outcome.connection_id), state));
+                return Err(not_running(
+                    &outcome.scan_id,
+                    Some(&outcome.connection_id),
+                    state,
+                ));
             }
 
             // 1. Inventory: upsert the Complete scopes' resources...
@@ -253,7 +286,10 @@ impl Store {
                      document = excluded.document, content_hash = excluded.content_hash, \
                      last_seen = excluded.last_seen, last_scan_id = excluded.last_scan_id",
                 );
-                qb.build().execute(&mut *tx).await.map_err(StoreError::query(OP))?;
+                qb.build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?;
             }
             // ...and delete what those scopes no longer contain: their rows this scan did not write.
             let mut resources_deleted = 0;
@@ -264,16 +300,24 @@ impl Store {
                 qb.push_bind(scan_id.as_str());
                 qb.push(" AND (account_id, region, kind) IN (");
                 qb.push_values(chunk, |mut row, s| {
-                    row.push_bind(s.account_id.as_str()).push_bind(s.region.as_str()).push_bind(s.kind.as_str());
+                    row.push_bind(s.account_id.as_str())
+                        .push_bind(s.region.as_str())
+                        .push_bind(s.kind.as_str());
                 });
                 qb.push(")");
-                resources_deleted += qb.build().execute(&mut *tx).await.map_err(StoreError::query(OP))?.rows_affected();
+                resources_deleted += qb
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?
+                    .rows_affected();
             }
 
             // 2. Findings: learn which keys exist and in which state, then upsert.
             let mut prior: HashMap<String, FindingStatus> = HashMap::new();
             for chunk in plan.findings.chunks(BATCH_ROWS) {
-                let mut qb = QueryBuilder::new("SELECT key, status FROM findings WHERE connection_id = ");
+                let mut qb =
+                    QueryBuilder::new("SELECT key, status FROM findings WHERE connection_id = ");
                 qb.push_bind(conn);
                 qb.push(" AND key IN (");
                 {
@@ -283,7 +327,12 @@ impl Store {
                     }
                 }
                 qb.push(")");
-                for row in qb.build().fetch_all(&mut *tx).await.map_err(StoreError::query(OP))? {
+                for row in qb
+                    .build()
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?
+                {
                     let (key, status) = rows::finding_status(&row)?;
                     prior.insert(key, status);
                 }
@@ -335,7 +384,10 @@ impl Store {
                      status = excluded.status, last_seen = excluded.last_seen, resolved_at = NULL, \
                      last_scan_id = excluded.last_scan_id",
                 );
-                qb.build().execute(&mut *tx).await.map_err(StoreError::query(OP))?;
+                qb.build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?;
             }
 
             // 3. Resolve open findings the scan did not report (every reported one now has
@@ -350,7 +402,13 @@ impl Store {
             let mut to_resolve = Vec::new();
             for row in &stale {
                 let s = rows::stale_finding(row)?;
-                if may_resolve(outcome.coverage, &s.rule_id, s.resource_kind, &s.account_id, &s.region) {
+                if may_resolve(
+                    outcome.coverage,
+                    &s.rule_id,
+                    s.resource_kind,
+                    &s.account_id,
+                    &s.region,
+                ) {
                     to_resolve.push(s.key);
                 }
             }
@@ -370,7 +428,12 @@ impl Store {
                     }
                 }
                 qb.push(")");
-                findings_resolved += qb.build().execute(&mut *tx).await.map_err(StoreError::query(OP))?.rows_affected();
+                findings_resolved += qb
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?
+                    .rows_affected();
             }
 
             // 4. The scan row.
@@ -417,13 +480,25 @@ impl Store {
     }
 
     /// Marks a running scan failed. Inventory and findings are not touched.
-    pub async fn fail_scan(&self, scan_id: ScanId, finished_at: DateTime<Utc>, errors: Vec<String>) -> Result<(), StoreError> {
-        self.end_scan(scan_id, ScanStatus::Failed, finished_at, errors).await
+    pub async fn fail_scan(
+        &self,
+        scan_id: ScanId,
+        finished_at: DateTime<Utc>,
+        errors: Vec<String>,
+    ) -> Result<(), StoreError> {
+        self.end_scan(scan_id, ScanStatus::Failed, finished_at, errors)
+            .await
     }
 
     /// Marks a running scan cancelled (e.g. on shutdown). Inventory and findings are not touched.
-    pub async fn cancel_scan(&self, scan_id: ScanId, finished_at: DateTime<Utc>, errors: Vec<String>) -> Result<(), StoreError> {
-        self.end_scan(scan_id, ScanStatus::Cancelled, finished_at, errors).await
+    pub async fn cancel_scan(
+        &self,
+        scan_id: ScanId,
+        finished_at: DateTime<Utc>,
+        errors: Vec<String>,
+    ) -> Result<(), StoreError> {
+        self.end_scan(scan_id, ScanStatus::Cancelled, finished_at, errors)
+            .await
     }
 
     async fn end_scan(
@@ -466,13 +541,21 @@ impl Store {
         let sql = format!("SELECT {} FROM scans WHERE id = $1", rows::SCAN_COLUMNS);
         let id = scan_id.to_string();
         with_pool!(self, |pool| {
-            let row = sqlx::query(&sql).bind(&id).fetch_optional(pool).await.map_err(StoreError::query("get scan"))?;
+            let row = sqlx::query(&sql)
+                .bind(&id)
+                .fetch_optional(pool)
+                .await
+                .map_err(StoreError::query("get scan"))?;
             row.as_ref().map(rows::scan).transpose()
         })
     }
 
     /// The connection's most recent scans first.
-    pub async fn list_scans(&self, connection_id: &ConnectionId, limit: u32) -> Result<Vec<ScanRecord>, StoreError> {
+    pub async fn list_scans(
+        &self,
+        connection_id: &ConnectionId,
+        limit: u32,
+    ) -> Result<Vec<ScanRecord>, StoreError> {
         let sql = format!(
             "SELECT {} FROM scans WHERE connection_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2",
             rows::SCAN_COLUMNS
@@ -489,7 +572,10 @@ impl Store {
     }
 
     /// Findings matching `filter`, worst severity first, then by rule id, resource id and key.
-    pub async fn list_findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRecord>, StoreError> {
+    pub async fn list_findings(
+        &self,
+        filter: &FindingFilter,
+    ) -> Result<Vec<FindingRecord>, StoreError> {
         let head = format!("SELECT {} FROM findings WHERE 1 = 1", rows::FINDING_COLUMNS);
         with_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(head.as_str());
@@ -510,13 +596,20 @@ impl Store {
                 qb.push_bind(r.as_str());
             }
             qb.push(" ORDER BY severity_rank DESC, rule_id, resource_id, key");
-            let rows = qb.build().fetch_all(pool).await.map_err(StoreError::query("list findings"))?;
+            let rows = qb
+                .build()
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::query("list findings"))?;
             rows.iter().map(rows::finding).collect()
         })
     }
 
     /// The connection's stored inventory, ordered by resource id.
-    pub async fn list_resources(&self, connection_id: &ConnectionId) -> Result<Vec<Resource>, StoreError> {
+    pub async fn list_resources(
+        &self,
+        connection_id: &ConnectionId,
+    ) -> Result<Vec<Resource>, StoreError> {
         let sql = format!(
             "SELECT {} FROM resources WHERE connection_id = $1 ORDER BY resource_id",
             rows::RESOURCE_COLUMNS
@@ -539,7 +632,14 @@ impl Store {
                 .await
                 .map_err(StoreError::query("count resources"))?
         });
-        u64::try_from(n).map_err(|_| StoreError::decode("resources", connection_id.as_str(), "count", format!("negative count {n}")))
+        u64::try_from(n).map_err(|_| {
+            StoreError::decode(
+                "resources",
+                connection_id.as_str(),
+                "count",
+                format!("negative count {n}"),
+            )
+        })
     }
 }
 
@@ -555,7 +655,10 @@ fn not_running(
         Some((stored, _)) if connection.is_some_and(|c| *c != stored) => StoreError::Conflict {
             what: "scan",
             id,
-            reason: format!("belongs to connection {stored}, not {}", connection.map_or("", |c| c.as_str())),
+            reason: format!(
+                "belongs to connection {stored}, not {}",
+                connection.map_or("", |c| c.as_str())
+            ),
         },
         Some((_, status)) => StoreError::Conflict {
             what: "scan",
@@ -574,14 +677,33 @@ async fn connect_sqlite(target: SqliteTarget, secrets: &Secrets) -> Result<Store
     let (options, pool_options, shown, created) = match &target {
         SqliteTarget::Memory => (
             SqliteConnectOptions::from_str("sqlite::memory:")
-                .map_err(|e| StoreError::Open { target: ":memory:".into(), reason: secrets.scrub(e) })?
+                .map_err(|e| StoreError::Open {
+                    target: ":memory:".into(),
+                    reason: secrets.scrub(e),
+                })?
                 .foreign_keys(true),
             // One connection that never expires: the database lives as long as it does.
-            SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None),
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None),
             ":memory:".to_string(),
             None,
         ),
         SqliteTarget::File(path) => {
+            if let Some(dir) = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+            {
+                return Err(StoreError::Open {
+                    target: path.display().to_string(),
+                    reason: format!(
+                        "directory {} does not exist (it is not created)",
+                        dir.display()
+                    ),
+                });
+            }
             let existed = path.exists();
             (
                 SqliteConnectOptions::new()
@@ -596,10 +718,16 @@ async fn connect_sqlite(target: SqliteTarget, secrets: &Secrets) -> Result<Store
             )
         }
     };
-    let open_err = |reason: String| StoreError::Open { target: shown.clone(), reason };
+    let open_err = |reason: String| StoreError::Open {
+        target: shown.clone(),
+        reason,
+    };
     let opened = match pool_options.connect_with(options).await {
         Ok(pool) => {
-            let store = Store { pools: Pools::Sqlite(pool), target: format!("sqlite://{shown}") };
+            let store = Store {
+                pools: Pools::Sqlite(pool),
+                target: format!("sqlite://{shown}"),
+            };
             match store.prepare(secrets, open_err).await {
                 Ok(()) => Ok(store),
                 Err(e) => {
@@ -632,23 +760,49 @@ fn remove_sqlite_files(path: &Path) {
         match std::fs::remove_file(&p) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => tracing::warn!(path = %p.display(), error = %e, "could not remove a half-created database file"),
+            Err(e) => {
+                tracing::warn!(path = %p.display(), error = %e, "could not remove a half-created database file")
+            }
         }
     }
 }
 
 async fn connect_postgres(url: &str, secrets: &Secrets) -> Result<Store, StoreError> {
     let shown = secrets.redacted_url().to_string();
-    let options = PgConnectOptions::from_str(url)
-        .map_err(|e| StoreError::InvalidUrl { url: shown.clone(), reason: secrets.scrub(e) })?;
-    let connect_err = |reason: String| StoreError::Connect { target: shown.clone(), reason };
+    let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::InvalidUrl {
+        url: shown.clone(),
+        reason: secrets.scrub(e),
+    })?;
+    let connect_err = |reason: String| StoreError::Connect {
+        target: shown.clone(),
+        reason,
+    };
+    // One direct attempt first: the pool would retry a refused connection until its acquire
+    // timeout, and an unreachable server should be reported at once.
+    match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
+        Ok(Ok(probe)) => {
+            if let Err(e) = probe.close().await {
+                tracing::debug!(error = %secrets.scrub(e), "closing the Postgres probe connection failed");
+            }
+        }
+        Ok(Err(e)) => return Err(connect_err(secrets.scrub(e))),
+        Err(_) => {
+            return Err(connect_err(format!(
+                "no answer within {} s",
+                CONNECT_TIMEOUT.as_secs()
+            )))
+        }
+    }
     let pool = PgPoolOptions::new()
         .max_connections(8)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(CONNECT_TIMEOUT)
         .connect_with(options)
         .await
         .map_err(|e| connect_err(secrets.scrub(e)))?;
-    let store = Store { pools: Pools::Postgres(pool), target: shown.clone() };
+    let store = Store {
+        pools: Pools::Postgres(pool),
+        target: shown.clone(),
+    };
     if let Err(e) = store.prepare(secrets, connect_err).await {
         store.close().await;
         return Err(e);
@@ -661,11 +815,17 @@ impl Store {
     /// Checks the database is writable, then applies the migrations. The check takes the
     /// write lock by creating a table in a transaction that is rolled back: it fails on a
     /// read-only file, a read-only replica or missing privileges, and leaves nothing behind.
-    async fn prepare(&self, secrets: &Secrets, unusable: impl FnOnce(String) -> StoreError) -> Result<(), StoreError> {
+    async fn prepare(
+        &self,
+        secrets: &Secrets,
+        unusable: impl FnOnce(String) -> StoreError,
+    ) -> Result<(), StoreError> {
         let probe: Result<(), sqlx::Error> = with_pool!(self, |pool| {
             async {
                 let mut tx = pool.begin().await?;
-                sqlx::query("CREATE TABLE skywarden_write_check (x INTEGER)").execute(&mut *tx).await?;
+                sqlx::query("CREATE TABLE skywarden_write_check (x INTEGER)")
+                    .execute(&mut *tx)
+                    .await?;
                 tx.rollback().await
             }
             .await

@@ -221,7 +221,11 @@ mod tests {
             kind: ResourceKind::AwsEbsVolume,
         };
         let failed = CoverageStatus::Failed {
-            error: ScopeError { class: ErrorClass::AccessDenied, code: None, message: "no".into() },
+            error: ScopeError {
+                class: ErrorClass::AccessDenied,
+                code: None,
+                message: "no".into(),
+            },
         };
         let mut c = Coverage::new();
         assert_eq!(ScanStatus::from_coverage(&c), ScanStatus::Failed);
