@@ -2,7 +2,7 @@
 //!
 //! Every statement is written once, with `$N` placeholders (sqlx's SQLite driver accepts
 //! them) or with `QueryBuilder::push_bind`, which emits each backend's own placeholder. The
-//! [`with_pool!`] macro expands one method body for both pool types, so repository code is
+//! `with_pool!` macro expands one method body for both pool types, so repository code is
 //! not duplicated and each expansion is checked against its concrete driver.
 
 use std::collections::HashMap;

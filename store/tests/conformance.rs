@@ -2,7 +2,7 @@
 //! file per test) and Postgres (a fresh database per test, dropped afterwards).
 //!
 //! Postgres: `SKYWARDEN_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`
-//! (a user that may create databases). Unreachable: with `CI=true` the Postgres tests fail;
+//! (a user that may create databases; Postgres 13+ for `DROP DATABASE ... WITH (FORCE)`). Unreachable: with `CI=true` the Postgres tests fail;
 //! otherwise each prints a skip notice to stderr and passes.
 //!
 //! Timing run (ignored by default):
@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
@@ -86,7 +87,11 @@ impl TestDb {
                 if ci() {
                     panic!("Postgres at {shown} is unreachable and CI=true, so the Postgres conformance tests must run: {why}");
                 }
-                eprintln!("skipping Postgres conformance test {test}: Postgres at {shown} is unreachable ({why}); set SKYWARDEN_TEST_POSTGRES_URL");
+                // Straight to the stderr handle: libtest captures eprintln! of passing tests.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipping Postgres conformance test {test}: Postgres at {shown} is unreachable ({why}); set SKYWARDEN_TEST_POSTGRES_URL"
+                );
                 return None;
             }
         };
