@@ -22,7 +22,11 @@ pub const EXIT_INCOMPLETE: u8 = 3;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://skywarden.db";
 
 #[derive(Debug, Parser)]
-#[command(name = "skywarden", version, about = "Cloud-governance scanner: inventory, topology, misconfiguration and cost findings.")]
+#[command(
+    name = "skywarden",
+    version,
+    about = "Cloud-governance scanner: inventory, topology, misconfiguration and cost findings."
+)]
 pub struct Cli {
     /// Log filter for stderr (e.g. info, debug, skywarden_scanner=debug). Default: RUST_LOG, else warn.
     #[arg(long, global = true)]
@@ -168,7 +172,11 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
         .map(|r| r.trim().parse::<Region>().map_err(anyhow::Error::from))
         .collect::<Result<Vec<_>>>()?;
     let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
-    let connection = args.connection.as_deref().map(str::parse::<ConnectionId>).transpose()?;
+    let connection = args
+        .connection
+        .as_deref()
+        .map(str::parse::<ConnectionId>)
+        .transpose()?;
     if args.max_concurrent_regions == 0 || args.max_attempts == 0 {
         bail!("--max-concurrent-regions and --max-attempts must be at least 1");
     }
@@ -176,10 +184,16 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
         output::check_writable(path)?;
     }
 
-    let store = Store::connect(&args.db.database_url).await.context("cannot open the database")?;
+    let store = Store::connect(&args.db.database_url)
+        .await
+        .context("cannot open the database")?;
 
     let mut cfg = AwsScanConfig::new(connection.clone());
-    cfg.regions = if regions.is_empty() { RegionSelection::AllEnabled } else { RegionSelection::List(regions) };
+    cfg.regions = if regions.is_empty() {
+        RegionSelection::AllEnabled
+    } else {
+        RegionSelection::List(regions)
+    };
     cfg.endpoint_url = args.endpoint_url.clone();
     cfg.max_concurrent_regions = args.max_concurrent_regions;
     cfg.retry.max_attempts = args.max_attempts;
@@ -203,7 +217,11 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
     }
 
     if let Some(threshold) = fail_on {
-        if report.findings.iter().any(|f| f.finding.severity >= threshold) {
+        if report
+            .findings
+            .iter()
+            .any(|f| f.finding.severity >= threshold)
+        {
             return Ok(EXIT_FINDINGS);
         }
     }
@@ -224,7 +242,9 @@ async fn findings_list(args: FindingsListArgs) -> Result<u8> {
         min_severity: args.severity.as_deref().map(parse_severity).transpose()?,
         rule_id: args.rule.clone(),
     };
-    let store = Store::connect(&args.db.database_url).await.context("cannot open the database")?;
+    let store = Store::connect(&args.db.database_url)
+        .await
+        .context("cannot open the database")?;
     let findings = store.list_findings(&filter).await;
     store.close().await;
     let findings = findings?;

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use serde::Serialize;
-use skywarden_graph::{AccountId, ConnectionId, InventoryBuilder, Provider, Region, ResourceKind, ScanId};
+use skywarden_graph::{
+    AccountId, ConnectionId, InventoryBuilder, Provider, Region, ResourceKind, ScanId,
+};
 use skywarden_rules::pricing::PriceTable;
 use skywarden_rules::{Engine, EvalCx, FindingRecord, FindingStatus};
 use skywarden_scanner::AwsScanConfig;
@@ -26,23 +28,38 @@ pub struct ScanReport {
 
 /// Scans one AWS account and persists the result. Fatal scanner errors (no identity, unknown
 /// region) return before anything is written.
-pub async fn scan_aws(store: &Store, cfg: AwsScanConfig, connection: Option<ConnectionId>) -> Result<ScanReport> {
+pub async fn scan_aws(
+    store: &Store,
+    cfg: AwsScanConfig,
+    connection: Option<ConnectionId>,
+) -> Result<ScanReport> {
     let scan_id = ScanId::new();
     let started_at = Utc::now();
     let out = skywarden_scanner::scan_aws(&cfg).await?;
     let connection = match connection {
         Some(c) => c,
-        None => format!("aws-{}", out.account_id).parse().context("derive connection id")?,
+        None => format!("aws-{}", out.account_id)
+            .parse()
+            .context("derive connection id")?,
     };
     store
-        .begin_scan(&NewScan { id: scan_id, connection_id: connection.clone(), provider: Provider::Aws, trigger: ScanTrigger::Cli, started_at })
+        .begin_scan(&NewScan {
+            id: scan_id,
+            connection_id: connection.clone(),
+            provider: Provider::Aws,
+            trigger: ScanTrigger::Cli,
+            started_at,
+        })
         .await?;
 
     let mut builder = InventoryBuilder::new();
     builder.extend(out.resources);
     let inventory = builder.build();
     if !inventory.dangling().is_empty() {
-        tracing::debug!(count = inventory.dangling().len(), "references to resources outside the inventory");
+        tracing::debug!(
+            count = inventory.dangling().len(),
+            "references to resources outside the inventory"
+        );
     }
     let pricing = PriceTable::default();
     let cx = EvalCx::new(&inventory, &pricing, Utc::now());
@@ -52,7 +69,15 @@ pub async fn scan_aws(store: &Store, cfg: AwsScanConfig, connection: Option<Conn
         .coverage
         .failed()
         .map(|(s, e)| {
-            format!("{} {} {}: {:?}{} {}", s.account_id, s.region, s.kind, e.class, e.code.as_ref().map(|c| format!(" {c}")).unwrap_or_default(), e.message)
+            format!(
+                "{} {} {}: {:?}{} {}",
+                s.account_id,
+                s.region,
+                s.kind,
+                e.class,
+                e.code.as_ref().map(|c| format!(" {c}")).unwrap_or_default(),
+                e.message
+            )
         })
         .collect();
     let outcome = skywarden_store::ScanOutcome {
@@ -68,19 +93,36 @@ pub async fn scan_aws(store: &Store, cfg: AwsScanConfig, connection: Option<Conn
         Ok(p) => p,
         Err(e) => {
             // The transaction rolled back; record the failure itself if the database allows.
-            if let Err(e2) = store.fail_scan(scan_id, Utc::now(), vec![e.to_string()]).await {
+            if let Err(e2) = store
+                .fail_scan(scan_id, Utc::now(), vec![e.to_string()])
+                .await
+            {
                 tracing::warn!(error = %e2, "could not record the failed scan");
             }
             return Err(e).context("cannot store the scan");
         }
     };
-    let scan = store.get_scan(scan_id).await?.context("the stored scan vanished")?;
+    let scan = store
+        .get_scan(scan_id)
+        .await?
+        .context("the stored scan vanished")?;
     let findings = store
-        .list_findings(&FindingFilter { connection_id: Some(connection), status: Some(FindingStatus::Open), ..Default::default() })
+        .list_findings(&FindingFilter {
+            connection_id: Some(connection),
+            status: Some(FindingStatus::Open),
+            ..Default::default()
+        })
         .await?;
     let mut resources_by_kind = BTreeMap::new();
     for r in inventory.resources() {
         *resources_by_kind.entry(r.kind()).or_insert(0) += 1;
     }
-    Ok(ScanReport { scan, account_id: out.account_id, regions: out.regions, resources_by_kind, persist, findings })
+    Ok(ScanReport {
+        scan,
+        account_id: out.account_id,
+        regions: out.regions,
+        resources_by_kind,
+        persist,
+        findings,
+    })
 }

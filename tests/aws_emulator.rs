@@ -29,7 +29,10 @@ const RULE_TRUTH: [(&str, &str); 6] = [
     ("aws.ec2.instance_imdsv1", "instance_imdsv1"),
     ("aws.ebs.volume_unencrypted", "volume_unencrypted"),
     ("aws.ebs.volume_unattached", "volume_unattached"),
-    ("aws.ec2.instance_exposed_admin_port", "instance_exposed_admin_port"),
+    (
+        "aws.ec2.instance_exposed_admin_port",
+        "instance_exposed_admin_port",
+    ),
 ];
 
 fn in_ci() -> bool {
@@ -42,12 +45,21 @@ struct Emu {
 }
 
 fn emulator() -> Option<Emu> {
-    match (std::env::var("SKYWARDEN_TEST_AWS_ENDPOINT"), std::env::var("SKYWARDEN_TEST_AWS_EXPECTED")) {
+    match (
+        std::env::var("SKYWARDEN_TEST_AWS_ENDPOINT"),
+        std::env::var("SKYWARDEN_TEST_AWS_EXPECTED"),
+    ) {
         (Ok(endpoint), Ok(expected)) => {
-            let text = std::fs::read_to_string(&expected).unwrap_or_else(|e| panic!("read {expected}: {e}"));
-            Some(Emu { endpoint, expected: serde_json::from_str(&text).expect("ground truth is JSON") })
+            let text = std::fs::read_to_string(&expected)
+                .unwrap_or_else(|e| panic!("read {expected}: {e}"));
+            Some(Emu {
+                endpoint,
+                expected: serde_json::from_str(&text).expect("ground truth is JSON"),
+            })
         }
-        _ if in_ci() => panic!("CI=true but the AWS emulator is not configured: run the tests through ./scripts/test"),
+        _ if in_ci() => panic!(
+            "CI=true but the AWS emulator is not configured: run the tests through ./scripts/test"
+        ),
         _ => {
             eprintln!("SKIP: AWS emulator not configured (run ./scripts/test)");
             None
@@ -81,14 +93,30 @@ struct ScanJson {
 
 fn scan(endpoint: &str, db: &str, regions: &[&str]) -> (Output, Option<ScanJson>) {
     let regions = regions.join(",");
-    let out = skywarden(&["scan", "aws", "--endpoint-url", endpoint, "--regions", &regions, "--database-url", db, "--format", "json"]);
+    let out = skywarden(&[
+        "scan",
+        "aws",
+        "--endpoint-url",
+        endpoint,
+        "--regions",
+        &regions,
+        "--database-url",
+        db,
+        "--format",
+        "json",
+    ]);
     let parsed = serde_json::from_slice(&out.stdout).ok();
     (out, parsed)
 }
 
 fn scan_ok(endpoint: &str, db: &str) -> ScanJson {
     let (out, parsed) = scan(endpoint, db, &REGIONS);
-    assert_eq!(out.status.code(), Some(0), "scan failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "scan failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     parsed.expect("scan prints its JSON report")
 }
 
@@ -99,28 +127,63 @@ fn sqlite_url(dir: &Path) -> String {
 fn truth(e: &Emu, region: &str, section: &str, key: &str) -> usize {
     e.expected["per_region"][region][section][key]
         .as_u64()
-        .unwrap_or_else(|| panic!("ground truth lacks per_region.{region}.{section}.{key}")) as usize
+        .unwrap_or_else(|| panic!("ground truth lacks per_region.{region}.{section}.{key}"))
+        as usize
 }
 
 /// The seeded resources in the ground truth's scope (see testing/aws-emulator/README.md):
 /// moto's default VPC, its default subnets and every VPC's `default` group are not counted;
 /// the main route table of every seeded VPC is.
-fn seeded_inventory_counts(resources: &[skywarden_graph::Resource], region: &str) -> BTreeMap<&'static str, usize> {
-    let in_region: Vec<_> = resources.iter().filter(|r| r.region.as_str() == region).collect();
+fn seeded_inventory_counts(
+    resources: &[skywarden_graph::Resource],
+    region: &str,
+) -> BTreeMap<&'static str, usize> {
+    let in_region: Vec<_> = resources
+        .iter()
+        .filter(|r| r.region.as_str() == region)
+        .collect();
     let seeded_vpcs: BTreeSet<_> = in_region
         .iter()
         .filter(|r| r.model::<Vpc>().is_some_and(|v| !v.is_default))
         .map(|r| r.id.clone())
         .collect();
-    let count = |f: &dyn Fn(&skywarden_graph::Resource) -> bool| in_region.iter().filter(|r| f(r)).count();
+    let count =
+        |f: &dyn Fn(&skywarden_graph::Resource) -> bool| in_region.iter().filter(|r| f(r)).count();
     BTreeMap::from([
         ("vpcs", seeded_vpcs.len()),
-        ("subnets", count(&|r| r.model::<Subnet>().is_some_and(|s| !s.default_for_az))),
-        ("route_tables", count(&|r| r.model::<RouteTable>().is_some_and(|t| seeded_vpcs.contains(&t.vpc)))),
-        ("internet_gateways", count(&|r| r.model::<InternetGateway>().is_some_and(|g| g.attached_vpcs.iter().any(|v| seeded_vpcs.contains(v))))),
-        ("security_groups", count(&|r| r.model::<SecurityGroup>().is_some_and(|g| g.group_name != "default"))),
-        ("instances", count(&|r| r.kind() == ResourceKind::AwsEc2Instance)),
-        ("volumes", count(&|r| r.kind() == ResourceKind::AwsEbsVolume)),
+        (
+            "subnets",
+            count(&|r| r.model::<Subnet>().is_some_and(|s| !s.default_for_az)),
+        ),
+        (
+            "route_tables",
+            count(&|r| {
+                r.model::<RouteTable>()
+                    .is_some_and(|t| seeded_vpcs.contains(&t.vpc))
+            }),
+        ),
+        (
+            "internet_gateways",
+            count(&|r| {
+                r.model::<InternetGateway>()
+                    .is_some_and(|g| g.attached_vpcs.iter().any(|v| seeded_vpcs.contains(v)))
+            }),
+        ),
+        (
+            "security_groups",
+            count(&|r| {
+                r.model::<SecurityGroup>()
+                    .is_some_and(|g| g.group_name != "default")
+            }),
+        ),
+        (
+            "instances",
+            count(&|r| r.kind() == ResourceKind::AwsEc2Instance),
+        ),
+        (
+            "volumes",
+            count(&|r| r.kind() == ResourceKind::AwsEbsVolume),
+        ),
     ])
 }
 
@@ -132,26 +195,52 @@ fn seeded_inventory_counts(resources: &[skywarden_graph::Resource], region: &str
 /// is subtracted from the ground truth.
 fn ipv6_only_admin_exposures(resources: &[skywarden_graph::Resource], region: &str) -> usize {
     use skywarden_graph::model::{Instance, InstanceState};
-    let in_region: Vec<_> = resources.iter().filter(|r| r.region.as_str() == region).collect();
+    let in_region: Vec<_> = resources
+        .iter()
+        .filter(|r| r.region.as_str() == region)
+        .collect();
     let public_subnets: BTreeSet<_> = in_region
         .iter()
         .filter_map(|r| r.model::<RouteTable>())
-        .filter(|t| t.routes.iter().any(|rt| rt.destination_cidr.as_deref() == Some("0.0.0.0/0") && matches!(rt.target, skywarden_graph::model::RouteTarget::InternetGateway(_))))
+        .filter(|t| {
+            t.routes.iter().any(|rt| {
+                rt.destination_cidr.as_deref() == Some("0.0.0.0/0")
+                    && matches!(
+                        rt.target,
+                        skywarden_graph::model::RouteTarget::InternetGateway(_)
+                    )
+            })
+        })
         .flat_map(|t| t.subnets.clone())
         .collect();
-    let groups: BTreeMap<_, _> = in_region.iter().filter_map(|r| r.model::<SecurityGroup>().map(|g| (r.id.clone(), g))).collect();
+    let groups: BTreeMap<_, _> = in_region
+        .iter()
+        .filter_map(|r| r.model::<SecurityGroup>().map(|g| (r.id.clone(), g)))
+        .collect();
     let opens = |g: &SecurityGroup, cidr: &str| {
         g.ingress.iter().any(|p| {
-            (p.ipv4_ranges.iter().chain(&p.ipv6_ranges).any(|c| c == cidr)) && (p.covers_tcp_port(22) || p.covers_tcp_port(3389))
+            (p.ipv4_ranges
+                .iter()
+                .chain(&p.ipv6_ranges)
+                .any(|c| c == cidr))
+                && (p.covers_tcp_port(22) || p.covers_tcp_port(3389))
         })
     };
     in_region
         .iter()
         .filter_map(|r| r.model::<Instance>())
         .filter(|i| i.state == InstanceState::Running && i.public_ip.is_some())
-        .filter(|i| i.subnet.as_ref().is_some_and(|s| public_subnets.contains(s)))
         .filter(|i| {
-            let gs: Vec<_> = i.security_groups.iter().filter_map(|g| groups.get(g)).collect();
+            i.subnet
+                .as_ref()
+                .is_some_and(|s| public_subnets.contains(s))
+        })
+        .filter(|i| {
+            let gs: Vec<_> = i
+                .security_groups
+                .iter()
+                .filter_map(|g| groups.get(g))
+                .collect();
             gs.iter().any(|g| opens(g, "::/0")) && !gs.iter().any(|g| opens(g, "0.0.0.0/0"))
         })
         .count()
@@ -160,7 +249,8 @@ fn ipv6_only_admin_exposures(resources: &[skywarden_graph::Resource], region: &s
 fn per_rule_region(findings: &[FindingRecord]) -> BTreeMap<(String, String), usize> {
     let mut m = BTreeMap::new();
     for f in findings {
-        *m.entry((f.finding.rule_id.clone(), f.finding.region.to_string())).or_insert(0) += 1;
+        *m.entry((f.finding.rule_id.clone(), f.finding.region.to_string()))
+            .or_insert(0) += 1;
     }
     m
 }
@@ -174,7 +264,14 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
     let first = scan_ok(&emu.endpoint, &db);
     assert_eq!(first.account_id, "123456789012");
     assert_eq!(first.scan.status, ScanStatus::Succeeded);
-    assert_eq!(first.regions.iter().map(|r| r.as_str()).collect::<BTreeSet<_>>(), REGIONS.into_iter().collect());
+    assert_eq!(
+        first
+            .regions
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<BTreeSet<_>>(),
+        REGIONS.into_iter().collect()
+    );
     assert!(first.scan.coverage.iter().all(|(_, s)| s.is_complete()));
     assert_eq!(first.scan.coverage.len(), REGIONS.len() * 7);
 
@@ -189,7 +286,10 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
     let mut ipv6_only_total = 0;
     for (rule, key) in RULE_TRUTH {
         for region in REGIONS {
-            let got = counts.get(&(rule.to_string(), region.to_string())).copied().unwrap_or(0);
+            let got = counts
+                .get(&(rule.to_string(), region.to_string()))
+                .copied()
+                .unwrap_or(0);
             let mut want = truth(&emu, region, "problems", key);
             if key == "instance_exposed_admin_port" {
                 let v6 = ipv6_only_admin_exposures(&resources, region);
@@ -201,25 +301,62 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
             }
         }
     }
-    assert!(mismatches.is_empty(), "findings differ from the ground truth:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "findings differ from the ground truth:\n{}",
+        mismatches.join("\n")
+    );
     // Only the six rules fired, and the total matches too.
-    let total_truth: usize = RULE_TRUTH.iter().map(|(_, k)| REGIONS.iter().map(|r| truth(&emu, r, "problems", k)).sum::<usize>()).sum();
+    let total_truth: usize = RULE_TRUTH
+        .iter()
+        .map(|(_, k)| {
+            REGIONS
+                .iter()
+                .map(|r| truth(&emu, r, "problems", k))
+                .sum::<usize>()
+        })
+        .sum();
     assert_eq!(first.findings.len(), total_truth - ipv6_only_total);
     // Exposure evidence explains the path: IGW -> route table -> subnet -> security group -> instance.
-    for f in first.findings.iter().filter(|f| f.finding.rule_id == "aws.ec2.instance_exposed_admin_port") {
-        let skywarden_rules::Evidence::ExposurePath { path, ports, .. } = &f.finding.evidence else {
+    for f in first
+        .findings
+        .iter()
+        .filter(|f| f.finding.rule_id == "aws.ec2.instance_exposed_admin_port")
+    {
+        let skywarden_rules::Evidence::ExposurePath { path, ports, .. } = &f.finding.evidence
+        else {
             panic!("exposure finding without a path: {:?}", f.finding.evidence)
         };
         let kinds: Vec<ResourceKind> = path.iter().map(|h| h.kind).collect();
-        assert_eq!(kinds, [ResourceKind::AwsEc2InternetGateway, ResourceKind::AwsEc2RouteTable, ResourceKind::AwsEc2Subnet, ResourceKind::AwsEc2SecurityGroup, ResourceKind::AwsEc2Instance]);
+        assert_eq!(
+            kinds,
+            [
+                ResourceKind::AwsEc2InternetGateway,
+                ResourceKind::AwsEc2RouteTable,
+                ResourceKind::AwsEc2Subnet,
+                ResourceKind::AwsEc2SecurityGroup,
+                ResourceKind::AwsEc2Instance
+            ]
+        );
         assert_eq!(path.last().map(|h| &h.id), Some(&f.finding.resource_id));
         assert!(!ports.is_empty() && ports.iter().all(|p| *p == 22 || *p == 3389));
     }
-    assert!(first.findings.iter().all(|f| f.status == FindingStatus::Open && f.last_scan_id == first.scan.id));
+    assert!(first
+        .findings
+        .iter()
+        .all(|f| f.status == FindingStatus::Open && f.last_scan_id == first.scan.id));
 
     // Cost findings carry a price with its basis.
-    for f in first.findings.iter().filter(|f| f.finding.rule_id == "aws.ebs.volume_unattached") {
-        assert!(f.finding.monthly_cost_usd.is_some_and(|c| c > 0.0), "{:?}", f.finding.resource_id);
+    for f in first
+        .findings
+        .iter()
+        .filter(|f| f.finding.rule_id == "aws.ebs.volume_unattached")
+    {
+        assert!(
+            f.finding.monthly_cost_usd.is_some_and(|c| c > 0.0),
+            "{:?}",
+            f.finding.resource_id
+        );
         assert!(f.finding.pricing_basis.is_some());
     }
 
@@ -227,7 +364,11 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
     for region in REGIONS {
         let got = seeded_inventory_counts(&resources, region);
         for (key, n) in &got {
-            assert_eq!(*n, truth(&emu, region, "inventory", key), "{region} inventory.{key}");
+            assert_eq!(
+                *n,
+                truth(&emu, region, "inventory", key),
+                "{region} inventory.{key}"
+            );
         }
     }
     let stored_before = resources.len();
@@ -237,8 +378,16 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
     assert_eq!(second.persist.findings_new, 0);
     assert_eq!(second.persist.findings_resolved, 0);
     assert_eq!(second.persist.resources_deleted, 0);
-    let a: BTreeMap<_, _> = first.findings.iter().map(|f| (f.finding.key.clone(), f)).collect();
-    let b: BTreeMap<_, _> = second.findings.iter().map(|f| (f.finding.key.clone(), f)).collect();
+    let a: BTreeMap<_, _> = first
+        .findings
+        .iter()
+        .map(|f| (f.finding.key.clone(), f))
+        .collect();
+    let b: BTreeMap<_, _> = second
+        .findings
+        .iter()
+        .map(|f| (f.finding.key.clone(), f))
+        .collect();
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (k, fa) in &a {
         let fb = b[k];
@@ -248,14 +397,35 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
         assert!(fb.last_seen >= fa.last_seen);
     }
     let store = Store::connect(&db).await.unwrap();
-    assert_eq!(store.list_resources(&conn).await.unwrap().len(), stored_before);
+    assert_eq!(
+        store.list_resources(&conn).await.unwrap().len(),
+        stored_before
+    );
     store.close().await;
 
     // `findings list` reads the same stored findings back.
-    let out = skywarden(&["findings", "list", "--database-url", &db, "--format", "json", "--severity", "critical"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = skywarden(&[
+        "findings",
+        "list",
+        "--database-url",
+        &db,
+        "--format",
+        "json",
+        "--severity",
+        "critical",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let listed: Vec<FindingRecord> = serde_json::from_slice(&out.stdout).unwrap();
-    let critical = second.findings.iter().filter(|f| f.finding.severity == skywarden_rules::Severity::Critical).count();
+    let critical = second
+        .findings
+        .iter()
+        .filter(|f| f.finding.severity == skywarden_rules::Severity::Critical)
+        .count();
     assert_eq!(listed.len(), critical);
     assert!(critical > 0);
 }
@@ -279,8 +449,14 @@ impl Postgres {
             }
         };
         let name = format!("sw_e2e_{}", std::process::id());
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut conn).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
         Some(Postgres { admin, name })
     }
     fn url(&self) -> String {
@@ -292,7 +468,12 @@ impl Postgres {
     async fn drop_db(self) {
         use sqlx::Connection;
         if let Ok(mut c) = sqlx::PgConnection::connect(&self.admin).await {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut c).await;
+            let _ = sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut c)
+            .await;
         }
     }
 }
@@ -310,7 +491,9 @@ fn comparable(findings: &[FindingRecord]) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread")]
 async fn sqlite_and_postgres_store_identical_findings() {
     let Some(emu) = emulator() else { return };
-    let Some(pg) = Postgres::fresh().await else { return };
+    let Some(pg) = Postgres::fresh().await else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let on_sqlite = scan_ok(&emu.endpoint, &sqlite_url(dir.path()));
     let on_pg = scan_ok(&emu.endpoint, &pg.url());
@@ -318,8 +501,15 @@ async fn sqlite_and_postgres_store_identical_findings() {
     assert_eq!(comparable(&on_sqlite.findings), comparable(&on_pg.findings));
     assert_eq!(on_pg.findings.len(), on_sqlite.findings.len());
     assert_eq!(again_pg.persist.findings_new, 0);
-    let first_seen: BTreeMap<_, _> = on_pg.findings.iter().map(|f| (f.finding.key.clone(), f.first_seen)).collect();
-    assert!(again_pg.findings.iter().all(|f| first_seen.get(&f.finding.key) == Some(&f.first_seen)));
+    let first_seen: BTreeMap<_, _> = on_pg
+        .findings
+        .iter()
+        .map(|f| (f.finding.key.clone(), f.first_seen))
+        .collect();
+    assert!(again_pg
+        .findings
+        .iter()
+        .all(|f| first_seen.get(&f.finding.key) == Some(&f.first_seen)));
     pg.drop_db().await;
 }
 
@@ -331,8 +521,13 @@ struct Proxy {
 
 impl Proxy {
     fn start(upstream: &str, extra: &[&str]) -> Proxy {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testing/aws-emulator/faultproxy.py");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testing/aws-emulator/faultproxy.py");
         let python = std::env::var("AWS_EMU_PY").unwrap_or_else(|_| "python3".to_string());
         let child = Command::new(python)
             .arg(script)
@@ -347,7 +542,10 @@ impl Proxy {
             assert!(Instant::now() < deadline, "faultproxy did not start");
             std::thread::sleep(Duration::from_millis(100));
         }
-        Proxy { child, url: format!("http://127.0.0.1:{port}") }
+        Proxy {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
     }
 }
 
@@ -366,13 +564,24 @@ async fn a_region_that_fails_mid_scan_keeps_its_stored_inventory_and_findings() 
     let baseline = scan_ok(&emu.endpoint, &db);
     let conn: ConnectionId = CONNECTION.parse().unwrap();
     let store = Store::connect(&db).await.unwrap();
-    let before: BTreeSet<String> = store.list_resources(&conn).await.unwrap().iter().map(|r| r.id.to_string()).collect();
+    let before: BTreeSet<String> = store
+        .list_resources(&conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
     store.close().await;
 
     // eu-west-1 is refused (HTTP 403 UnauthorizedOperation) for every call.
     let proxy = Proxy::start(&emu.endpoint, &["--fail-region", "eu-west-1"]);
     let (out, parsed) = scan(&proxy.url, &db, &REGIONS);
-    assert_eq!(out.status.code(), Some(3), "incomplete scans exit 3: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "incomplete scans exit 3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let partial = parsed.expect("JSON report");
     assert_eq!(partial.scan.status, ScanStatus::Partial);
     for (scope, status) in partial.scan.coverage.iter() {
@@ -385,25 +594,53 @@ async fn a_region_that_fails_mid_scan_keeps_its_stored_inventory_and_findings() 
             (_, s) => assert!(s.is_complete(), "{} {} is {s:?}", scope.region, scope.kind),
         }
     }
-    assert_eq!(partial.persist.findings_resolved, 0, "nothing may resolve because a region failed");
-    assert_eq!(partial.persist.resources_deleted, 0, "nothing may be deleted because a region failed");
+    assert_eq!(
+        partial.persist.findings_resolved, 0,
+        "nothing may resolve because a region failed"
+    );
+    assert_eq!(
+        partial.persist.resources_deleted, 0,
+        "nothing may be deleted because a region failed"
+    );
 
     let store = Store::connect(&db).await.unwrap();
-    let after: BTreeSet<String> = store.list_resources(&conn).await.unwrap().iter().map(|r| r.id.to_string()).collect();
+    let after: BTreeSet<String> = store
+        .list_resources(&conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
     assert_eq!(before, after);
     store.close().await;
     // eu-west-1's findings are still open and still those of the baseline scan.
-    let eu_before: BTreeSet<_> = baseline.findings.iter().filter(|f| f.finding.region.as_str() == "eu-west-1").map(|f| f.finding.key.clone()).collect();
-    let eu_after: Vec<_> = partial.findings.iter().filter(|f| f.finding.region.as_str() == "eu-west-1").collect();
+    let eu_before: BTreeSet<_> = baseline
+        .findings
+        .iter()
+        .filter(|f| f.finding.region.as_str() == "eu-west-1")
+        .map(|f| f.finding.key.clone())
+        .collect();
+    let eu_after: Vec<_> = partial
+        .findings
+        .iter()
+        .filter(|f| f.finding.region.as_str() == "eu-west-1")
+        .collect();
     assert!(!eu_before.is_empty());
     assert_eq!(eu_after.len(), eu_before.len());
     for f in eu_after {
         assert!(eu_before.contains(&f.finding.key));
         assert_eq!(f.status, FindingStatus::Open);
-        assert_eq!(f.last_scan_id, baseline.scan.id, "not re-verified, so last seen by the baseline");
+        assert_eq!(
+            f.last_scan_id, baseline.scan.id,
+            "not re-verified, so last seen by the baseline"
+        );
     }
     // The other regions were re-verified by the partial scan.
-    assert!(partial.findings.iter().filter(|f| f.finding.region.as_str() != "eu-west-1").all(|f| f.last_scan_id == partial.scan.id));
+    assert!(partial
+        .findings
+        .iter()
+        .filter(|f| f.finding.region.as_str() != "eu-west-1")
+        .all(|f| f.last_scan_id == partial.scan.id));
 }
 
 fn assert_clean_failure(out: &Output, needle: &str) {
@@ -411,7 +648,10 @@ fn assert_clean_failure(out: &Output, needle: &str) {
     assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     let last = stderr.lines().last().unwrap_or_default();
-    assert!(last.starts_with("error: ") && last.contains(needle), "expected an error line containing {needle:?}, got: {stderr}");
+    assert!(
+        last.starts_with("error: ") && last.contains(needle),
+        "expected an error line containing {needle:?}, got: {stderr}"
+    );
     assert!(out.stdout.is_empty(), "no report on failure");
 }
 
@@ -431,17 +671,31 @@ async fn bad_input_gives_one_clear_line_and_no_scan_record() {
     assert_clean_failure(&out, "invalid endpoint URL");
     let (out, _) = scan(&emu.endpoint, "mysql://localhost/x", &["us-east-1"]);
     assert_clean_failure(&out, "sqlite://");
-    let (out, _) = scan(&emu.endpoint, "sqlite:///nonexistent-dir/sub/x.db", &["us-east-1"]);
+    let (out, _) = scan(
+        &emu.endpoint,
+        "sqlite:///nonexistent-dir/sub/x.db",
+        &["us-east-1"],
+    );
     assert_clean_failure(&out, "nonexistent-dir");
-    let (out, _) = scan(&emu.endpoint, "postgres://postgres:CANARY-PW@127.0.0.1:1/x", &["us-east-1"]);
+    let (out, _) = scan(
+        &emu.endpoint,
+        "postgres://postgres:CANARY-PW@127.0.0.1:1/x",
+        &["us-east-1"],
+    );
     assert_clean_failure(&out, "database");
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("CANARY-PW"), "password leaked");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("CANARY-PW"),
+        "password leaked"
+    );
 
     // Rejected credentials: the proxy answers like AWS does for an unknown key.
     let proxy = Proxy::start(&emu.endpoint, &["--reject-access-key", "testing"]);
     let (out, _) = scan(&proxy.url, &db, &["us-east-1"]);
     assert_clean_failure(&out, "AWS rejected the credentials");
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("testing"), "no key material in errors");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("testing"),
+        "no key material in errors"
+    );
 
     // None of the failures recorded a scan or wrote inventory.
     let store = Store::connect(&db).await.unwrap();

@@ -107,7 +107,10 @@ impl Coverage {
         self.entries.iter()
     }
     pub fn complete_scopes(&self) -> impl Iterator<Item = &Scope> {
-        self.entries.iter().filter(|(_, s)| s.is_complete()).map(|(s, _)| s)
+        self.entries
+            .iter()
+            .filter(|(_, s)| s.is_complete())
+            .map(|(s, _)| s)
     }
     pub fn failed(&self) -> impl Iterator<Item = (&Scope, &ScopeError)> {
         self.entries.iter().filter_map(|(s, st)| match st {
@@ -146,7 +149,10 @@ impl From<Vec<CoverageEntry>> for Coverage {
 }
 impl From<Coverage> for Vec<CoverageEntry> {
     fn from(c: Coverage) -> Self {
-        c.entries.into_iter().map(|(scope, status)| CoverageEntry { scope, status }).collect()
+        c.entries
+            .into_iter()
+            .map(|(scope, status)| CoverageEntry { scope, status })
+            .collect()
     }
 }
 
@@ -155,14 +161,25 @@ mod tests {
     use super::*;
 
     fn scope(region: &str) -> Scope {
-        Scope { account_id: "123456789012".parse().unwrap(), region: region.parse().unwrap(), kind: ResourceKind::AwsEbsVolume }
+        Scope {
+            account_id: "123456789012".parse().unwrap(),
+            region: region.parse().unwrap(),
+            kind: ResourceKind::AwsEbsVolume,
+        }
     }
 
     #[test]
     fn failure_wins_over_success() {
         let mut c = Coverage::new();
-        let err = ScopeError { class: ErrorClass::Throttled, code: Some("RequestLimitExceeded".into()), message: "x".into() };
-        c.record(scope("us-east-1"), CoverageStatus::Failed { error: err.clone() });
+        let err = ScopeError {
+            class: ErrorClass::Throttled,
+            code: Some("RequestLimitExceeded".into()),
+            message: "x".into(),
+        };
+        c.record(
+            scope("us-east-1"),
+            CoverageStatus::Failed { error: err.clone() },
+        );
         c.record(scope("us-east-1"), CoverageStatus::Complete);
         assert!(!c.is_complete(&scope("us-east-1")));
         c.record(scope("eu-west-1"), CoverageStatus::Complete);
@@ -173,7 +190,12 @@ mod tests {
     #[test]
     fn wire_format_round_trips() {
         let mut c = Coverage::new();
-        c.record(scope("us-east-1"), CoverageStatus::Skipped { reason: "opted out".into() });
+        c.record(
+            scope("us-east-1"),
+            CoverageStatus::Skipped {
+                reason: "opted out".into(),
+            },
+        );
         let v = serde_json::to_value(&c).unwrap();
         assert_eq!(v[0]["status"], "skipped");
         assert_eq!(v[0]["kind"], "aws_ebs_volume");

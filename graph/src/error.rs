@@ -17,6 +17,10 @@ impl GraphError {
     pub(crate) fn invalid(what: &'static str, value: &str, reason: &'static str) -> Self {
         // Ids are never secrets, but keep error text bounded for hostile input.
         let value: String = value.chars().take(200).collect();
-        Self::InvalidId { what, value, reason }
+        Self::InvalidId {
+            what,
+            value,
+            reason,
+        }
     }
 }

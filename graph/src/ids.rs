@@ -74,9 +74,9 @@ fn validate_region(s: &str) -> Result<(), &'static str> {
         && parts[..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts
-            .last()
-            .is_some_and(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()));
+        && parts.last().is_some_and(|p| {
+            !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit())
+        });
     if ok {
         Ok(())
     } else {
@@ -159,7 +159,11 @@ impl FromStr for Partition {
             "aws" => Ok(Partition::Aws),
             "aws-cn" => Ok(Partition::AwsCn),
             "aws-us-gov" => Ok(Partition::AwsUsGov),
-            _ => Err(GraphError::invalid("partition", s, "expected aws, aws-cn or aws-us-gov")),
+            _ => Err(GraphError::invalid(
+                "partition",
+                s,
+                "expected aws, aws-cn or aws-us-gov",
+            )),
         }
     }
 }
@@ -181,13 +185,24 @@ impl Arn {
     pub fn parse(s: &str) -> Result<Self, GraphError> {
         let bad = |reason| GraphError::invalid("ARN", s, reason);
         let mut it = s.splitn(6, ':');
-        let (Some("arn"), Some(p), Some(service), Some(region), Some(account), Some(resource)) =
-            (it.next(), it.next(), it.next(), it.next(), it.next(), it.next())
-        else {
-            return Err(bad("expected arn:partition:service:region:account:resource"));
+        let (Some("arn"), Some(p), Some(service), Some(region), Some(account), Some(resource)) = (
+            it.next(),
+            it.next(),
+            it.next(),
+            it.next(),
+            it.next(),
+            it.next(),
+        ) else {
+            return Err(bad(
+                "expected arn:partition:service:region:account:resource",
+            ));
         };
         let partition = p.parse().map_err(|_| bad("unknown partition"))?;
-        if service.is_empty() || !service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if service.is_empty()
+            || !service
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err(bad("invalid service"));
         }
         if resource.is_empty() {
@@ -203,11 +218,23 @@ impl Arn {
         } else {
             Some(account.parse().map_err(|_| bad("invalid account id"))?)
         };
-        Ok(Arn { partition, service: service.to_string(), region, account, resource: resource.to_string() })
+        Ok(Arn {
+            partition,
+            service: service.to_string(),
+            region,
+            account,
+            resource: resource.to_string(),
+        })
     }
 
     /// An EC2-style ARN: `arn:{partition}:{service}:{region}:{account}:{resource_type}/{id}`.
-    pub fn regional(service: &str, region: &Region, account: &AccountId, resource_type: &str, id: &str) -> String {
+    pub fn regional(
+        service: &str,
+        region: &Region,
+        account: &AccountId,
+        resource_type: &str,
+        id: &str,
+    ) -> String {
         format!(
             "arn:{}:{service}:{region}:{account}:{resource_type}/{id}",
             region.partition().as_str()
@@ -235,7 +262,12 @@ impl ResourceId {
         tail.rsplit('/').next().unwrap_or(tail)
     }
     /// Builds the ARN of an EC2 resource (`instance/i-...`, `volume/vol-...`, ...).
-    pub fn ec2(region: &Region, account: &AccountId, resource_type: &str, id: &str) -> Result<Self, GraphError> {
+    pub fn ec2(
+        region: &Region,
+        account: &AccountId,
+        resource_type: &str,
+        id: &str,
+    ) -> Result<Self, GraphError> {
         Arn::regional("ec2", region, account, resource_type, id).parse()
     }
 }
@@ -248,10 +280,18 @@ impl FromStr for ResourceId {
         } else if s.starts_with("/subscriptions/") {
             // Azure ARM id: /subscriptions/{guid}/... ; checked for shape only.
             if s.len() > 2048 || s.split('/').count() < 3 || s.chars().any(char::is_control) {
-                return Err(GraphError::invalid("resource id", s, "malformed Azure resource id"));
+                return Err(GraphError::invalid(
+                    "resource id",
+                    s,
+                    "malformed Azure resource id",
+                ));
             }
         } else {
-            return Err(GraphError::invalid("resource id", s, "expected an ARN or an Azure resource id"));
+            return Err(GraphError::invalid(
+                "resource id",
+                s,
+                "expected an ARN or an Azure resource id",
+            ));
         }
         Ok(ResourceId(Arc::from(s)))
     }
@@ -338,21 +378,44 @@ mod tests {
 
     #[test]
     fn rejects_bad_arns() {
-        for bad in ["", "arn:aws", "arn:foo:ec2:us-east-1:123456789012:x", "arn:aws:ec2:us-east-1:12:x",
-            "arn:aws:ec2:US-EAST-1:123456789012:x", "arn:aws:ec2:us-east-1:123456789012:", "i-0abc"] {
+        for bad in [
+            "",
+            "arn:aws",
+            "arn:foo:ec2:us-east-1:123456789012:x",
+            "arn:aws:ec2:us-east-1:12:x",
+            "arn:aws:ec2:US-EAST-1:123456789012:x",
+            "arn:aws:ec2:us-east-1:123456789012:",
+            "i-0abc",
+        ] {
             assert!(bad.parse::<ResourceId>().is_err(), "{bad}");
         }
     }
 
     #[test]
     fn region_validation() {
-        for ok in ["us-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-2", "global"] {
+        for ok in [
+            "us-east-1",
+            "us-gov-west-1",
+            "cn-north-1",
+            "ap-southeast-2",
+            "global",
+        ] {
             assert!(ok.parse::<Region>().is_ok(), "{ok}");
         }
-        for bad in ["", "us-east", "US-EAST-1", "us-east-1a", "us--1", "mars-north-123"] {
+        for bad in [
+            "",
+            "us-east",
+            "US-EAST-1",
+            "us-east-1a",
+            "us--1",
+            "mars-north-123",
+        ] {
             assert!(bad.parse::<Region>().is_err(), "{bad}");
         }
-        assert_eq!(Region::from_str("cn-north-1").unwrap().partition(), Partition::AwsCn);
+        assert_eq!(
+            Region::from_str("cn-north-1").unwrap().partition(),
+            Partition::AwsCn
+        );
     }
 
     #[test]
@@ -360,7 +423,10 @@ mod tests {
         let r = Region::from_str("us-east-1").unwrap();
         let a = AccountId::from_str("123456789012").unwrap();
         let id = ResourceId::ec2(&r, &a, "volume", "vol-1").unwrap();
-        assert_eq!(id.as_str(), "arn:aws:ec2:us-east-1:123456789012:volume/vol-1");
+        assert_eq!(
+            id.as_str(),
+            "arn:aws:ec2:us-east-1:123456789012:volume/vol-1"
+        );
         assert_eq!(id.short_id(), "vol-1");
     }
 
@@ -368,7 +434,10 @@ mod tests {
     fn serde_validates() {
         assert!(serde_json::from_str::<AccountId>("\"12345\"").is_err());
         let s: ScanId = serde_json::from_str("\"0190b2a0-0000-7000-8000-000000000000\"").unwrap();
-        assert_eq!(serde_json::to_string(&s).unwrap(), "\"0190b2a0-0000-7000-8000-000000000000\"");
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            "\"0190b2a0-0000-7000-8000-000000000000\""
+        );
         assert!("Bad Id".parse::<ConnectionId>().is_err());
         assert!("aws-123456789012".parse::<ConnectionId>().is_ok());
     }

@@ -64,10 +64,18 @@ pub struct Reference {
 
 impl Reference {
     pub fn outgoing(edge: EdgeKind, target: ResourceId) -> Self {
-        Reference { edge, direction: Direction::Outgoing, target }
+        Reference {
+            edge,
+            direction: Direction::Outgoing,
+            target,
+        }
     }
     pub fn incoming(edge: EdgeKind, target: ResourceId) -> Self {
-        Reference { edge, direction: Direction::Incoming, target }
+        Reference {
+            edge,
+            direction: Direction::Incoming,
+            target,
+        }
     }
 }
 
@@ -137,7 +145,10 @@ impl InventoryBuilder {
                             Direction::Outgoing => (n, m),
                             Direction::Incoming => (m, n),
                         };
-                        if !graph.edges_connecting(a, b).any(|e| *e.weight() == reference.edge) {
+                        if !graph
+                            .edges_connecting(a, b)
+                            .any(|e| *e.weight() == reference.edge)
+                        {
                             graph.add_edge(a, b, reference.edge);
                         }
                     }
@@ -149,7 +160,13 @@ impl InventoryBuilder {
                 }
             }
         }
-        Inventory { graph, index, by_kind, dangling, duplicates }
+        Inventory {
+            graph,
+            index,
+            by_kind,
+            dangling,
+            duplicates,
+        }
     }
 }
 
@@ -181,7 +198,9 @@ impl Inventory {
         self.graph.node_weights()
     }
     /// Resources of one kind with their typed model, ordered by id.
-    pub fn of_kind<'a, M: Model + 'a>(&'a self) -> impl Iterator<Item = (&'a Resource, &'a M)> + 'a {
+    pub fn of_kind<'a, M: Model + 'a>(
+        &'a self,
+    ) -> impl Iterator<Item = (&'a Resource, &'a M)> + 'a {
         self.by_kind
             .get(&M::KIND)
             .map(Vec::as_slice)
@@ -196,8 +215,15 @@ impl Inventory {
         self.by_kind.get(&kind).map_or(0, Vec::len)
     }
     /// Neighbours of `id` over edges of `edge` in `direction`, ordered by id.
-    pub fn neighbors(&self, id: &ResourceId, edge: EdgeKind, direction: Direction) -> Vec<&Resource> {
-        let Some(&n) = self.index.get(id) else { return Vec::new() };
+    pub fn neighbors(
+        &self,
+        id: &ResourceId,
+        edge: EdgeKind,
+        direction: Direction,
+    ) -> Vec<&Resource> {
+        let Some(&n) = self.index.get(id) else {
+            return Vec::new();
+        };
         let dir = match direction {
             Direction::Outgoing => petgraph::Direction::Outgoing,
             Direction::Incoming => petgraph::Direction::Incoming,
@@ -207,7 +233,11 @@ impl Inventory {
             .edges_directed(n, dir)
             .filter(|e| *e.weight() == edge)
             .map(|e| {
-                let other = if dir == petgraph::Direction::Outgoing { e.target() } else { e.source() };
+                let other = if dir == petgraph::Direction::Outgoing {
+                    e.target()
+                } else {
+                    e.source()
+                };
                 &self.graph[other]
             })
             .collect();
@@ -216,7 +246,12 @@ impl Inventory {
         out
     }
     /// Typed neighbours: `neighbors` filtered to kind `M`.
-    pub fn neighbors_of<M: Model>(&self, id: &ResourceId, edge: EdgeKind, direction: Direction) -> Vec<(&Resource, &M)> {
+    pub fn neighbors_of<M: Model>(
+        &self,
+        id: &ResourceId,
+        edge: EdgeKind,
+        direction: Direction,
+    ) -> Vec<(&Resource, &M)> {
         self.neighbors(id, edge, direction)
             .into_iter()
             .filter_map(|r| r.model::<M>().map(|m| (r, m)))
@@ -224,9 +259,13 @@ impl Inventory {
     }
     /// Every edge as (source, kind, target).
     pub fn edges(&self) -> impl Iterator<Item = (&ResourceId, EdgeKind, &ResourceId)> {
-        self.graph
-            .edge_references()
-            .map(|e| (&self.graph[e.source()].id, *e.weight(), &self.graph[e.target()].id))
+        self.graph.edge_references().map(|e| {
+            (
+                &self.graph[e.source()].id,
+                *e.weight(),
+                &self.graph[e.target()].id,
+            )
+        })
     }
     pub fn dangling(&self) -> &[Dangling] {
         &self.dangling

@@ -21,9 +21,22 @@ pub struct Resource {
 }
 
 impl Resource {
-    pub fn new<M: Model>(id: ResourceId, account_id: AccountId, region: Region, tags: BTreeMap<String, String>, model: M) -> Self {
+    pub fn new<M: Model>(
+        id: ResourceId,
+        account_id: AccountId,
+        region: Region,
+        tags: BTreeMap<String, String>,
+        model: M,
+    ) -> Self {
         let name = tags.get("Name").cloned();
-        Resource { id, account_id, region, name, tags, properties: model.into_properties() }
+        Resource {
+            id,
+            account_id,
+            region,
+            name,
+            tags,
+            properties: model.into_properties(),
+        }
     }
     pub fn kind(&self) -> ResourceKind {
         self.properties.kind()
@@ -42,11 +55,18 @@ mod tests {
     #[test]
     fn document_round_trips_with_kind_tag() {
         let r = Resource::new(
-            "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1".parse().unwrap(),
+            "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1"
+                .parse()
+                .unwrap(),
             "123456789012".parse().unwrap(),
             "us-east-1".parse().unwrap(),
             BTreeMap::from([("Name".to_string(), "gov-vpc".to_string())]),
-            Vpc { vpc_id: "vpc-1".into(), cidr_block: Some("10.0.0.0/16".into()), is_default: false, state: None },
+            Vpc {
+                vpc_id: "vpc-1".into(),
+                cidr_block: Some("10.0.0.0/16".into()),
+                is_default: false,
+                state: None,
+            },
         );
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(v["kind"], "aws_ec2_vpc");

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::ids::ResourceId;
 use crate::inventory::{Direction, EdgeKind, Inventory};
 use crate::kind::ResourceKind;
-use crate::model::{Instance, InstanceState, IpProtocol, Permission, RouteTable, SecurityGroup, Subnet};
+use crate::model::{
+    Instance, InstanceState, IpProtocol, Permission, RouteTable, SecurityGroup, Subnet,
+};
 
 /// One step of an exposure path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,16 +61,30 @@ pub struct Exposure {
 
 impl Exposure {
     /// The full path through one filtering resource (security group / NSG) to the target.
-    pub fn path_via(&self, via: &ResourceId, via_kind: ResourceKind, target_kind: ResourceKind) -> Vec<Hop> {
+    pub fn path_via(
+        &self,
+        via: &ResourceId,
+        via_kind: ResourceKind,
+        target_kind: ResourceKind,
+    ) -> Vec<Hop> {
         let mut p = self.network_path.clone();
-        p.push(Hop { id: via.clone(), kind: via_kind });
-        p.push(Hop { id: self.resource.clone(), kind: target_kind });
+        p.push(Hop {
+            id: via.clone(),
+            kind: via_kind,
+        });
+        p.push(Hop {
+            id: self.resource.clone(),
+            kind: target_kind,
+        });
         p
     }
 }
 
 /// The route table in effect for a subnet: its explicit association, else the VPC's main table.
-pub fn effective_route_table<'a>(inv: &'a Inventory, subnet_id: &ResourceId) -> Option<(&'a ResourceId, &'a RouteTable)> {
+pub fn effective_route_table<'a>(
+    inv: &'a Inventory,
+    subnet_id: &ResourceId,
+) -> Option<(&'a ResourceId, &'a RouteTable)> {
     if let Some((r, rt)) = inv
         .neighbors_of::<RouteTable>(subnet_id, EdgeKind::AssociatedWith, Direction::Incoming)
         .into_iter()
@@ -84,7 +100,11 @@ pub fn effective_route_table<'a>(inv: &'a Inventory, subnet_id: &ResourceId) -> 
 }
 
 /// Internet exposure of one EC2 instance, if it has any.
-pub fn aws_instance_exposure(inv: &Inventory, id: &ResourceId, instance: &Instance) -> Option<Exposure> {
+pub fn aws_instance_exposure(
+    inv: &Inventory,
+    id: &ResourceId,
+    instance: &Instance,
+) -> Option<Exposure> {
     if instance.state != InstanceState::Running {
         return None;
     }
@@ -96,7 +116,9 @@ pub fn aws_instance_exposure(inv: &Inventory, id: &ResourceId, instance: &Instan
     // The gateway must exist in the inventory; a route to a vanished gateway is a blackhole.
     inv.get(igw)?;
     let mut open_ingress = Vec::new();
-    for (sg_res, sg) in inv.neighbors_of::<SecurityGroup>(id, EdgeKind::SecuredBy, Direction::Outgoing) {
+    for (sg_res, sg) in
+        inv.neighbors_of::<SecurityGroup>(id, EdgeKind::SecuredBy, Direction::Outgoing)
+    {
         for p in &sg.ingress {
             for src in p.world_sources() {
                 open_ingress.push(OpenIngress {
@@ -116,9 +138,18 @@ pub fn aws_instance_exposure(inv: &Inventory, id: &ResourceId, instance: &Instan
         resource: id.clone(),
         public_ip,
         network_path: vec![
-            Hop { id: igw.clone(), kind: ResourceKind::AwsEc2InternetGateway },
-            Hop { id: rt_id.clone(), kind: ResourceKind::AwsEc2RouteTable },
-            Hop { id: subnet.clone(), kind: ResourceKind::AwsEc2Subnet },
+            Hop {
+                id: igw.clone(),
+                kind: ResourceKind::AwsEc2InternetGateway,
+            },
+            Hop {
+                id: rt_id.clone(),
+                kind: ResourceKind::AwsEc2RouteTable,
+            },
+            Hop {
+                id: subnet.clone(),
+                kind: ResourceKind::AwsEc2Subnet,
+            },
         ],
         open_ingress,
     })
@@ -180,7 +211,11 @@ pub(crate) mod tests {
             security_groups: vec![sg.clone()],
             image_id: None,
             launch_time: None,
-            metadata: MetadataOptions { http_tokens: Some(HttpTokens::Required), http_endpoint_enabled: true, http_put_response_hop_limit: None },
+            metadata: MetadataOptions {
+                http_tokens: Some(HttpTokens::Required),
+                http_endpoint_enabled: true,
+                http_put_response_hop_limit: None,
+            },
             volumes: vec![],
         };
         let subnet = |sid: &str| Subnet {
@@ -192,25 +227,67 @@ pub(crate) mod tests {
             default_for_az: false,
         };
         vec![
-            res(vpc.clone(), Vpc { vpc_id: "vpc-1".into(), cidr_block: None, is_default: false, state: None }),
-            res(igw.clone(), InternetGateway { internet_gateway_id: "igw-1".into(), attached_vpcs: vec![vpc.clone()] }),
+            res(
+                vpc.clone(),
+                Vpc {
+                    vpc_id: "vpc-1".into(),
+                    cidr_block: None,
+                    is_default: false,
+                    state: None,
+                },
+            ),
+            res(
+                igw.clone(),
+                InternetGateway {
+                    internet_gateway_id: "igw-1".into(),
+                    attached_vpcs: vec![vpc.clone()],
+                },
+            ),
             res(pub_sn.clone(), subnet("subnet-pub")),
             res(priv_sn.clone(), subnet("subnet-priv")),
-            res(id("route-table", "rtb-main"), RouteTable {
-                route_table_id: "rtb-main".into(), vpc: vpc.clone(), main: true, subnets: vec![],
-                routes: vec![route(RouteTarget::Local)],
-            }),
-            res(id("route-table", "rtb-pub"), RouteTable {
-                route_table_id: "rtb-pub".into(), vpc: vpc.clone(), main: false,
-                subnets: if explicit_assoc { vec![pub_sn.clone()] } else { vec![] },
-                routes: vec![route(RouteTarget::InternetGateway(igw.clone()))],
-            }),
-            res(sg.clone(), SecurityGroup {
-                group_id: "sg-ssh".into(), group_name: "ssh".into(), description: None, vpc: Some(vpc.clone()),
-                ingress: vec![Permission { protocol: IpProtocol::Tcp, from_port: Some(22), to_port: Some(22),
-                    ipv4_ranges: vec!["0.0.0.0/0".into()], ipv6_ranges: vec![], prefix_lists: vec![], referenced_groups: vec![] }],
-                egress: vec![],
-            }),
+            res(
+                id("route-table", "rtb-main"),
+                RouteTable {
+                    route_table_id: "rtb-main".into(),
+                    vpc: vpc.clone(),
+                    main: true,
+                    subnets: vec![],
+                    routes: vec![route(RouteTarget::Local)],
+                },
+            ),
+            res(
+                id("route-table", "rtb-pub"),
+                RouteTable {
+                    route_table_id: "rtb-pub".into(),
+                    vpc: vpc.clone(),
+                    main: false,
+                    subnets: if explicit_assoc {
+                        vec![pub_sn.clone()]
+                    } else {
+                        vec![]
+                    },
+                    routes: vec![route(RouteTarget::InternetGateway(igw.clone()))],
+                },
+            ),
+            res(
+                sg.clone(),
+                SecurityGroup {
+                    group_id: "sg-ssh".into(),
+                    group_name: "ssh".into(),
+                    description: None,
+                    vpc: Some(vpc.clone()),
+                    ingress: vec![Permission {
+                        protocol: IpProtocol::Tcp,
+                        from_port: Some(22),
+                        to_port: Some(22),
+                        ipv4_ranges: vec!["0.0.0.0/0".into()],
+                        ipv6_ranges: vec![],
+                        prefix_lists: vec![],
+                        referenced_groups: vec![],
+                    }],
+                    egress: vec![],
+                },
+            ),
             res(id("instance", "i-pub"), instance("i-pub", &pub_sn)),
             res(id("instance", "i-priv"), instance("i-priv", &priv_sn)),
         ]
@@ -224,7 +301,11 @@ pub(crate) mod tests {
         let ex = exposures(&inv);
         assert_eq!(ex.len(), 1);
         assert_eq!(ex[0].resource, id("instance", "i-pub"));
-        let hops = ex[0].path_via(&id("security-group", "sg-ssh"), ResourceKind::AwsEc2SecurityGroup, ResourceKind::AwsEc2Instance);
+        let hops = ex[0].path_via(
+            &id("security-group", "sg-ssh"),
+            ResourceKind::AwsEc2SecurityGroup,
+            ResourceKind::AwsEc2Instance,
+        );
         let path: Vec<&str> = hops.iter().map(|h| h.id.short_id()).collect();
         assert_eq!(path, ["igw-1", "rtb-pub", "subnet-pub", "sg-ssh", "i-pub"]);
         assert!(ex[0].open_ingress[0].covers_tcp_port(22));
@@ -256,17 +337,38 @@ pub(crate) mod tests {
         let mut rev = InventoryBuilder::new();
         rev.extend(estate(true, InstanceState::Running).into_iter().rev());
         // A volume attached to an instance that was not collected.
-        let vol = res(id("volume", "vol-x"), Volume {
-            volume_id: "vol-x".into(), volume_type: VolumeType::Gp3, size_gib: 8, iops: None,
-            throughput_mibps: None, encrypted: true, kms_key_id: None, state: VolumeState::InUse,
-            availability_zone: None, snapshot_id: None, create_time: None,
-            attachments: vec![VolumeAttachment { instance: id("instance", "i-gone"), device: None, delete_on_termination: true }],
-        });
+        let vol = res(
+            id("volume", "vol-x"),
+            Volume {
+                volume_id: "vol-x".into(),
+                volume_type: VolumeType::Gp3,
+                size_gib: 8,
+                iops: None,
+                throughput_mibps: None,
+                encrypted: true,
+                kms_key_id: None,
+                state: VolumeState::InUse,
+                availability_zone: None,
+                snapshot_id: None,
+                create_time: None,
+                attachments: vec![VolumeAttachment {
+                    instance: id("instance", "i-gone"),
+                    device: None,
+                    delete_on_termination: true,
+                }],
+            },
+        );
         fwd.add(vol.clone());
         rev.add(vol);
         let (a, b) = (fwd.build(), rev.build());
-        let ea: Vec<_> = a.edges().map(|(s, k, t)| (s.clone(), k, t.clone())).collect();
-        let mut eb: Vec<_> = b.edges().map(|(s, k, t)| (s.clone(), k, t.clone())).collect();
+        let ea: Vec<_> = a
+            .edges()
+            .map(|(s, k, t)| (s.clone(), k, t.clone()))
+            .collect();
+        let mut eb: Vec<_> = b
+            .edges()
+            .map(|(s, k, t)| (s.clone(), k, t.clone()))
+            .collect();
         let mut ea_sorted = ea.clone();
         ea_sorted.sort();
         eb.sort();
@@ -289,6 +391,9 @@ pub(crate) mod tests {
         b.extend(e);
         let inv = b.build();
         assert_eq!(inv.duplicates(), 1);
-        assert_eq!(inv.get(&id("vpc", "vpc-1")).unwrap().name.as_deref(), Some("renamed"));
+        assert_eq!(
+            inv.get(&id("vpc", "vpc-1")).unwrap().name.as_deref(),
+            Some("renamed")
+        );
     }
 }

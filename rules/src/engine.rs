@@ -23,8 +23,16 @@ pub struct EvalCx<'a> {
 
 impl<'a> EvalCx<'a> {
     pub fn new(inventory: &'a Inventory, pricing: &'a PriceTable, now: DateTime<Utc>) -> Self {
-        let exposures = topology::exposures(inventory).into_iter().map(|e| (e.resource.clone(), e)).collect();
-        EvalCx { inventory, exposures, pricing, now }
+        let exposures = topology::exposures(inventory)
+            .into_iter()
+            .map(|e| (e.resource.clone(), e))
+            .collect();
+        EvalCx {
+            inventory,
+            exposures,
+            pricing,
+            now,
+        }
     }
 }
 
@@ -36,7 +44,9 @@ pub struct Engine {
 
 impl Default for Engine {
     fn default() -> Self {
-        Engine { rules: catalog::all().to_vec() }
+        Engine {
+            rules: catalog::all().to_vec(),
+        }
     }
 }
 

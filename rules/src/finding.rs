@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use skywarden_graph::model::{HttpTokens, InstanceState, VolumeState, VolumeType};
 use skywarden_graph::topology::{Hop, OpenIngress};
-use skywarden_graph::{AccountId, ConnectionId, Region, Resource, ResourceId, ResourceKind, ScanId};
+use skywarden_graph::{
+    AccountId, ConnectionId, Region, Resource, ResourceId, ResourceKind, ScanId,
+};
 
 use crate::error::RulesError;
 use crate::meta::{Category, RuleMeta, Severity};
@@ -37,7 +39,10 @@ impl FindingKey {
 impl FromStr for FindingKey {
     type Err = RulesError;
     fn from_str(s: &str) -> Result<Self, RulesError> {
-        if s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if s.len() == 32
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             Ok(FindingKey(s.to_string()))
         } else {
             Err(RulesError::InvalidKey(s.chars().take(64).collect()))
@@ -100,15 +105,39 @@ pub struct CostComponent {
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Evidence {
     /// Security group ingress open to the world on `port`.
-    WorldOpenIngress { port: u16, permissions: Vec<OpenIngress> },
+    WorldOpenIngress {
+        port: u16,
+        permissions: Vec<OpenIngress>,
+    },
     /// Instance metadata settings.
-    InstanceMetadata { http_tokens: Option<HttpTokens>, http_endpoint_enabled: bool, state: InstanceState },
+    InstanceMetadata {
+        http_tokens: Option<HttpTokens>,
+        http_endpoint_enabled: bool,
+        state: InstanceState,
+    },
     /// Volume encryption state.
-    VolumeEncryption { encrypted: bool, volume_type: VolumeType, size_gib: i32, state: VolumeState },
+    VolumeEncryption {
+        encrypted: bool,
+        volume_type: VolumeType,
+        size_gib: i32,
+        state: VolumeState,
+    },
     /// An unattached volume that still bills.
-    UnattachedVolume { volume_type: VolumeType, size_gib: i32, iops: Option<i32>, throughput_mibps: Option<i32>, state: VolumeState, created: Option<DateTime<Utc>> },
+    UnattachedVolume {
+        volume_type: VolumeType,
+        size_gib: i32,
+        iops: Option<i32>,
+        throughput_mibps: Option<i32>,
+        state: VolumeState,
+        created: Option<DateTime<Utc>>,
+    },
     /// Internet exposure on admin ports with the explained path.
-    ExposurePath { public_ip: String, ports: Vec<u16>, path: Vec<Hop>, open_ingress: Vec<OpenIngress> },
+    ExposurePath {
+        public_ip: String,
+        ports: Vec<u16>,
+        path: Vec<Hop>,
+        open_ingress: Vec<OpenIngress>,
+    },
 }
 
 /// A finding as a rule produces it.
@@ -131,7 +160,12 @@ pub struct Finding {
 impl Finding {
     /// A finding of rule `meta` on `resource`; `discriminator` separates several findings of
     /// one rule on one resource (e.g. the port), empty otherwise.
-    pub fn new(meta: &RuleMeta, resource: &Resource, discriminator: &str, evidence: Evidence) -> Self {
+    pub fn new(
+        meta: &RuleMeta,
+        resource: &Resource,
+        discriminator: &str,
+        evidence: Evidence,
+    ) -> Self {
         Finding {
             key: FindingKey::new(meta.id, &resource.id, discriminator),
             rule_id: meta.id.to_string(),
@@ -201,7 +235,9 @@ mod tests {
 
     #[test]
     fn key_is_stable_and_discriminated() {
-        let r: ResourceId = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1".parse().unwrap();
+        let r: ResourceId = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1"
+            .parse()
+            .unwrap();
         let a = FindingKey::new("aws.ec2.x", &r, "22");
         assert_eq!(a, FindingKey::new("aws.ec2.x", &r, "22"));
         assert_ne!(a, FindingKey::new("aws.ec2.x", &r, "3389"));

@@ -20,5 +20,7 @@ pub mod pricing;
 
 pub use engine::{Engine, EvalCx};
 pub use error::RulesError;
-pub use finding::{CostComponent, Evidence, Finding, FindingKey, FindingRecord, FindingStatus, PricingBasis};
+pub use finding::{
+    CostComponent, Evidence, Finding, FindingKey, FindingRecord, FindingStatus, PricingBasis,
+};
 pub use meta::{Category, Framework, FrameworkRef, Rule, RuleMeta, Severity};

@@ -99,16 +99,126 @@ const fn prices(
 /// The built-in table: (region, prices), sorted by region. gp3 is (storage, IOPS,
 /// throughput); io1 is (storage, IOPS); io2 is (storage, [IOPS tier 1, 2, 3]).
 static EBS: &[(&str, EbsPrices)] = &[
-    ("ap-northeast-1", prices(0.12, (0.096, 0.006, 0.048), (0.142, 0.074), (0.142, [0.074, 0.0518, 0.03626]), 0.054, 0.018, 0.08)),
-    ("ap-southeast-1", prices(0.12, (0.096, 0.006, 0.048), (0.138, 0.072), (0.138, [0.072, 0.0504, 0.03528]), 0.054, 0.018, 0.08)),
-    ("ap-southeast-2", prices(0.12, (0.096, 0.006, 0.048), (0.138, 0.072), (0.138, [0.072, 0.0504, 0.03528]), 0.054, 0.018, 0.08)),
-    ("eu-central-1", prices(0.119, (0.0952, 0.006, 0.048), (0.149, 0.078), (0.149, [0.078, 0.0546, 0.03822]), 0.054, 0.018, 0.059)),
-    ("eu-west-1", prices(0.11, (0.088, 0.0055, 0.044), (0.138, 0.072), (0.138, [0.072, 0.0504, 0.03528]), 0.05, 0.0168, 0.055)),
-    ("eu-west-2", prices(0.116, (0.0928, 0.0058, 0.0464), (0.145, 0.076), (0.145, [0.076, 0.0532, 0.03724]), 0.053, 0.0174, 0.058)),
-    ("us-east-1", prices(0.10, (0.08, 0.005, 0.04), (0.125, 0.065), (0.125, [0.065, 0.0455, 0.03185]), 0.045, 0.015, 0.05)),
-    ("us-east-2", prices(0.10, (0.08, 0.005, 0.04), (0.125, 0.065), (0.125, [0.065, 0.0455, 0.03185]), 0.045, 0.015, 0.05)),
-    ("us-west-1", prices(0.12, (0.096, 0.006, 0.048), (0.138, 0.072), (0.138, [0.072, 0.0504, 0.03528]), 0.054, 0.018, 0.08)),
-    ("us-west-2", prices(0.10, (0.08, 0.005, 0.04), (0.125, 0.065), (0.125, [0.065, 0.0455, 0.03185]), 0.045, 0.015, 0.05)),
+    (
+        "ap-northeast-1",
+        prices(
+            0.12,
+            (0.096, 0.006, 0.048),
+            (0.142, 0.074),
+            (0.142, [0.074, 0.0518, 0.03626]),
+            0.054,
+            0.018,
+            0.08,
+        ),
+    ),
+    (
+        "ap-southeast-1",
+        prices(
+            0.12,
+            (0.096, 0.006, 0.048),
+            (0.138, 0.072),
+            (0.138, [0.072, 0.0504, 0.03528]),
+            0.054,
+            0.018,
+            0.08,
+        ),
+    ),
+    (
+        "ap-southeast-2",
+        prices(
+            0.12,
+            (0.096, 0.006, 0.048),
+            (0.138, 0.072),
+            (0.138, [0.072, 0.0504, 0.03528]),
+            0.054,
+            0.018,
+            0.08,
+        ),
+    ),
+    (
+        "eu-central-1",
+        prices(
+            0.119,
+            (0.0952, 0.006, 0.048),
+            (0.149, 0.078),
+            (0.149, [0.078, 0.0546, 0.03822]),
+            0.054,
+            0.018,
+            0.059,
+        ),
+    ),
+    (
+        "eu-west-1",
+        prices(
+            0.11,
+            (0.088, 0.0055, 0.044),
+            (0.138, 0.072),
+            (0.138, [0.072, 0.0504, 0.03528]),
+            0.05,
+            0.0168,
+            0.055,
+        ),
+    ),
+    (
+        "eu-west-2",
+        prices(
+            0.116,
+            (0.0928, 0.0058, 0.0464),
+            (0.145, 0.076),
+            (0.145, [0.076, 0.0532, 0.03724]),
+            0.053,
+            0.0174,
+            0.058,
+        ),
+    ),
+    (
+        "us-east-1",
+        prices(
+            0.10,
+            (0.08, 0.005, 0.04),
+            (0.125, 0.065),
+            (0.125, [0.065, 0.0455, 0.03185]),
+            0.045,
+            0.015,
+            0.05,
+        ),
+    ),
+    (
+        "us-east-2",
+        prices(
+            0.10,
+            (0.08, 0.005, 0.04),
+            (0.125, 0.065),
+            (0.125, [0.065, 0.0455, 0.03185]),
+            0.045,
+            0.015,
+            0.05,
+        ),
+    ),
+    (
+        "us-west-1",
+        prices(
+            0.12,
+            (0.096, 0.006, 0.048),
+            (0.138, 0.072),
+            (0.138, [0.072, 0.0504, 0.03528]),
+            0.054,
+            0.018,
+            0.08,
+        ),
+    ),
+    (
+        "us-west-2",
+        prices(
+            0.10,
+            (0.08, 0.005, 0.04),
+            (0.125, 0.065),
+            (0.125, [0.065, 0.0455, 0.03185]),
+            0.045,
+            0.015,
+            0.05,
+        ),
+    ),
 ];
 
 /// Monthly on-demand prices in USD. [`PriceTable::default`] is the built-in table.
@@ -120,7 +230,10 @@ pub struct PriceTable {
 
 impl Default for PriceTable {
     fn default() -> Self {
-        PriceTable { version: EBS_TABLE_VERSION, ebs: EBS }
+        PriceTable {
+            version: EBS_TABLE_VERSION,
+            ebs: EBS,
+        }
     }
 }
 
@@ -141,7 +254,12 @@ impl PriceTable {
 
     /// The EBS prices of `region` and whether the reference region was used instead.
     pub fn ebs_prices(&self, region: &Region) -> Option<(&'static str, EbsPrices, bool)> {
-        let find = |name: &str| self.ebs.iter().find(|(r, _)| *r == name).map(|(r, p)| (*r, *p));
+        let find = |name: &str| {
+            self.ebs
+                .iter()
+                .find(|(r, _)| *r == name)
+                .map(|(r, p)| (*r, *p))
+        };
         match find(region.as_str()) {
             Some((r, p)) => Some((r, p, false)),
             None => find(EBS_REFERENCE_REGION).map(|(r, p)| (r, p, true)),
@@ -188,16 +306,27 @@ impl PriceTable {
                 if extra_iops > 0 {
                     components.push(component("iops", p.gp3_iops, "IOPS-month", extra_iops));
                 }
-                let extra_tp = (throughput_mibps.unwrap_or(0) - GP3_BASELINE_THROUGHPUT_MIBPS).max(0);
+                let extra_tp =
+                    (throughput_mibps.unwrap_or(0) - GP3_BASELINE_THROUGHPUT_MIBPS).max(0);
                 if extra_tp > 0 {
-                    components.push(component("throughput", p.gp3_throughput_mibps, "MiB/s-month", extra_tp));
+                    components.push(component(
+                        "throughput",
+                        p.gp3_throughput_mibps,
+                        "MiB/s-month",
+                        extra_tp,
+                    ));
                 }
             }
-            VolumeType::Io1 if iops > 0 => components.push(component("iops", p.io1_iops, "IOPS-month", iops)),
+            VolumeType::Io1 if iops > 0 => {
+                components.push(component("iops", p.io1_iops, "IOPS-month", iops))
+            }
             VolumeType::Io2 => {
                 let tiers = [
                     ("iops", iops.min(IO2_TIER1_MAX_IOPS)),
-                    ("iops-tier2", iops.clamp(IO2_TIER1_MAX_IOPS, IO2_TIER2_MAX_IOPS) - IO2_TIER1_MAX_IOPS),
+                    (
+                        "iops-tier2",
+                        iops.clamp(IO2_TIER1_MAX_IOPS, IO2_TIER2_MAX_IOPS) - IO2_TIER1_MAX_IOPS,
+                    ),
                     ("iops-tier3", (iops - IO2_TIER2_MAX_IOPS).max(0)),
                 ];
                 for ((part, quantity), price) in tiers.into_iter().zip(p.io2_iops) {
@@ -231,7 +360,10 @@ mod tests {
     }
 
     fn monthly(r: &str, t: VolumeType, size: i32, iops: Option<i32>, tp: Option<i32>) -> f64 {
-        PriceTable::default().ebs_monthly(&region(r), t, size, iops, tp).unwrap().0
+        PriceTable::default()
+            .ebs_monthly(&region(r), t, size, iops, tp)
+            .unwrap()
+            .0
     }
 
     #[test]
@@ -243,19 +375,41 @@ mod tests {
         sorted.dedup();
         assert_eq!(regions, sorted, "table must be sorted and unique");
         for r in [
-            "us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1", "eu-west-2",
-            "ap-southeast-1", "ap-southeast-2", "ap-northeast-1",
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2",
+            "eu-west-1",
+            "eu-central-1",
+            "eu-west-2",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ap-northeast-1",
         ] {
             let (name, p, fallback) = t.ebs_prices(&region(r)).unwrap();
             assert_eq!((name, fallback), (r, false));
             let all = [
-                p.gp2_gb, p.gp3_gb, p.gp3_iops, p.gp3_throughput_mibps, p.io1_gb, p.io1_iops, p.io2_gb,
-                p.io2_iops[0], p.io2_iops[1], p.io2_iops[2], p.st1_gb, p.sc1_gb, p.standard_gb,
+                p.gp2_gb,
+                p.gp3_gb,
+                p.gp3_iops,
+                p.gp3_throughput_mibps,
+                p.io1_gb,
+                p.io1_iops,
+                p.io2_gb,
+                p.io2_iops[0],
+                p.io2_iops[1],
+                p.io2_iops[2],
+                p.st1_gb,
+                p.sc1_gb,
+                p.standard_gb,
             ];
             assert!(all.iter().all(|v| *v > 0.0 && *v < 1.0), "{r}: {p:?}");
             // gp3 is 20 % below gp2 everywhere; the io2 tiers fall.
             assert!((p.gp3_gb - p.gp2_gb * 0.8).abs() < 1e-9, "{r}");
-            assert!(p.io2_iops[0] > p.io2_iops[1] && p.io2_iops[1] > p.io2_iops[2], "{r}");
+            assert!(
+                p.io2_iops[0] > p.io2_iops[1] && p.io2_iops[1] > p.io2_iops[2],
+                "{r}"
+            );
         }
         assert_eq!(t.version(), EBS_TABLE_VERSION);
     }
@@ -263,12 +417,21 @@ mod tests {
     #[test]
     fn gp3_storage_only() {
         let (usd, basis) = PriceTable::default()
-            .ebs_monthly(&region("us-east-1"), VolumeType::Gp3, 100, Some(3000), Some(125))
+            .ebs_monthly(
+                &region("us-east-1"),
+                VolumeType::Gp3,
+                100,
+                Some(3000),
+                Some(125),
+            )
             .unwrap();
         assert_eq!(usd, 8.00);
         assert_eq!(basis.table_version, "aws-ebs-2026-11");
         assert_eq!(basis.price_key, "ebs:gp3:us-east-1");
-        assert_eq!((basis.unit_price_usd, basis.unit.as_str(), basis.quantity), (0.08, "GiB-month", 100.0));
+        assert_eq!(
+            (basis.unit_price_usd, basis.unit.as_str(), basis.quantity),
+            (0.08, "GiB-month", 100.0)
+        );
         assert!(!basis.region_fallback);
         assert_eq!(basis.components.len(), 1);
         // Performance left unset means the baseline.
@@ -279,59 +442,114 @@ mod tests {
     fn gp3_bills_iops_and_throughput_above_baseline() {
         // 500 * 0.08 + (6000 - 3000) * 0.005 + (250 - 125) * 0.04 = 40 + 15 + 5
         let (usd, basis) = PriceTable::default()
-            .ebs_monthly(&region("us-east-1"), VolumeType::Gp3, 500, Some(6000), Some(250))
+            .ebs_monthly(
+                &region("us-east-1"),
+                VolumeType::Gp3,
+                500,
+                Some(6000),
+                Some(250),
+            )
             .unwrap();
         assert_eq!(usd, 60.00);
-        let parts: Vec<(&str, f64)> = basis.components.iter().map(|c| (c.price_key.as_str(), c.quantity)).collect();
-        assert_eq!(parts, [
-            ("ebs:gp3:us-east-1:storage", 500.0),
-            ("ebs:gp3:us-east-1:iops", 3000.0),
-            ("ebs:gp3:us-east-1:throughput", 125.0),
-        ]);
+        let parts: Vec<(&str, f64)> = basis
+            .components
+            .iter()
+            .map(|c| (c.price_key.as_str(), c.quantity))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                ("ebs:gp3:us-east-1:storage", 500.0),
+                ("ebs:gp3:us-east-1:iops", 3000.0),
+                ("ebs:gp3:us-east-1:throughput", 125.0),
+            ]
+        );
         // Published us-west-1 figure: 8 GiB, 4000 IOPS, 250 MiB/s = 0.768 + 6 + 6 = 12.768.
-        assert_eq!(monthly("us-west-1", VolumeType::Gp3, 8, Some(4000), Some(250)), 12.77);
+        assert_eq!(
+            monthly("us-west-1", VolumeType::Gp3, 8, Some(4000), Some(250)),
+            12.77
+        );
         // Published eu-central-1 example: 1024 GiB, 3072 IOPS, 250 MiB/s = 97.48 + 0.43 + 6.
-        assert_eq!(monthly("eu-central-1", VolumeType::Gp3, 1024, Some(3072), Some(250)), 103.92);
+        assert_eq!(
+            monthly("eu-central-1", VolumeType::Gp3, 1024, Some(3072), Some(250)),
+            103.92
+        );
     }
 
     #[test]
     fn io1_bills_every_provisioned_iops() {
         // 100 * 0.125 + 1000 * 0.065
-        assert_eq!(monthly("us-east-1", VolumeType::Io1, 100, Some(1000), None), 77.50);
+        assert_eq!(
+            monthly("us-east-1", VolumeType::Io1, 100, Some(1000), None),
+            77.50
+        );
         // Published us-west-1 figure: 4 GiB, 100 IOPS = 0.552 + 7.2.
-        assert_eq!(monthly("us-west-1", VolumeType::Io1, 4, Some(100), None), 7.75);
+        assert_eq!(
+            monthly("us-west-1", VolumeType::Io1, 4, Some(100), None),
+            7.75
+        );
         // Throughput is not billed for io1.
-        assert_eq!(monthly("us-east-1", VolumeType::Io1, 100, Some(1000), Some(500)), 77.50);
+        assert_eq!(
+            monthly("us-east-1", VolumeType::Io1, 100, Some(1000), Some(500)),
+            77.50
+        );
     }
 
     #[test]
     fn io2_iops_are_tiered() {
-        assert_eq!(monthly("us-east-1", VolumeType::Io2, 30, Some(300), None), 23.25);
+        assert_eq!(
+            monthly("us-east-1", VolumeType::Io2, 30, Some(300), None),
+            23.25
+        );
         // Published us-east-2 figure: 160 GiB, 80,000 IOPS =
         // 20 + 32000 * 0.065 + 32000 * 0.0455 + 16000 * 0.03185 = 4065.60.
         let (usd, basis) = PriceTable::default()
-            .ebs_monthly(&region("us-east-2"), VolumeType::Io2, 160, Some(80_000), None)
+            .ebs_monthly(
+                &region("us-east-2"),
+                VolumeType::Io2,
+                160,
+                Some(80_000),
+                None,
+            )
             .unwrap();
         assert_eq!(usd, 4065.60);
         let q: Vec<f64> = basis.components.iter().map(|c| c.quantity).collect();
         assert_eq!(q, [160.0, 32_000.0, 32_000.0, 16_000.0]);
         // Exactly at the first boundary: no second tier.
         let (_, b) = PriceTable::default()
-            .ebs_monthly(&region("us-east-1"), VolumeType::Io2, 10, Some(32_000), None)
+            .ebs_monthly(
+                &region("us-east-1"),
+                VolumeType::Io2,
+                10,
+                Some(32_000),
+                None,
+            )
             .unwrap();
         assert_eq!(b.components.len(), 2);
     }
 
     #[test]
     fn hdd_magnetic_and_gp2() {
-        assert_eq!(monthly("us-east-1", VolumeType::Gp2, 10, Some(100), None), 1.00);
+        assert_eq!(
+            monthly("us-east-1", VolumeType::Gp2, 10, Some(100), None),
+            1.00
+        );
         assert_eq!(monthly("us-east-1", VolumeType::St1, 40, None, None), 1.80);
         assert_eq!(monthly("us-east-1", VolumeType::Sc1, 50, None, None), 0.75);
-        assert_eq!(monthly("us-east-1", VolumeType::Standard, 20, None, None), 1.00);
+        assert_eq!(
+            monthly("us-east-1", VolumeType::Standard, 20, None, None),
+            1.00
+        );
         assert_eq!(monthly("us-west-1", VolumeType::St1, 125, None, None), 6.75);
         assert_eq!(monthly("us-west-1", VolumeType::Sc1, 125, None, None), 2.25);
-        assert_eq!(monthly("us-west-1", VolumeType::Standard, 1, None, None), 0.08);
-        assert_eq!(monthly("eu-central-1", VolumeType::Gp2, 1024, None, None), 121.86);
+        assert_eq!(
+            monthly("us-west-1", VolumeType::Standard, 1, None, None),
+            0.08
+        );
+        assert_eq!(
+            monthly("eu-central-1", VolumeType::Gp2, 1024, None, None),
+            121.86
+        );
     }
 
     #[test]

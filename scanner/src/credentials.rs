@@ -11,7 +11,11 @@ pub enum AwsCredentials {
     #[default]
     DefaultChain,
     /// Static keys (e.g. decrypted from the credential vault).
-    Static { access_key_id: String, secret_access_key: SecretString, session_token: Option<SecretString> },
+    Static {
+        access_key_id: String,
+        secret_access_key: SecretString,
+        session_token: Option<SecretString>,
+    },
 }
 
 impl std::fmt::Debug for AwsCredentials {
@@ -21,7 +25,10 @@ impl std::fmt::Debug for AwsCredentials {
             AwsCredentials::Static { access_key_id, .. } => {
                 // Only a prefix of the key id; the secret never.
                 let prefix: String = access_key_id.chars().take(4).collect();
-                write!(f, "Static {{ access_key_id: {prefix}…, secret_access_key: [redacted] }}")
+                write!(
+                    f,
+                    "Static {{ access_key_id: {prefix}…, secret_access_key: [redacted] }}"
+                )
             }
         }
     }
@@ -31,15 +38,19 @@ impl AwsCredentials {
     pub(crate) fn provider(&self) -> Option<aws_sdk_ec2::config::Credentials> {
         match self {
             AwsCredentials::DefaultChain => None,
-            AwsCredentials::Static { access_key_id, secret_access_key, session_token } => {
-                Some(aws_sdk_ec2::config::Credentials::new(
-                    access_key_id.clone(),
-                    secret_access_key.expose_secret().to_string(),
-                    session_token.as_ref().map(|t| t.expose_secret().to_string()),
-                    None,
-                    "skywarden-static",
-                ))
-            }
+            AwsCredentials::Static {
+                access_key_id,
+                secret_access_key,
+                session_token,
+            } => Some(aws_sdk_ec2::config::Credentials::new(
+                access_key_id.clone(),
+                secret_access_key.expose_secret().to_string(),
+                session_token
+                    .as_ref()
+                    .map(|t| t.expose_secret().to_string()),
+                None,
+                "skywarden-static",
+            )),
         }
     }
 }

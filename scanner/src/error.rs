@@ -22,13 +22,21 @@ impl CollectError {
             }
             message.truncate(cut);
         }
-        CollectError { class, code: code.map(str::to_string), message }
+        CollectError {
+            class,
+            code: code.map(str::to_string),
+            message,
+        }
     }
     pub fn decode(message: impl Into<String>) -> Self {
         Self::new(ErrorClass::Decode, None, message)
     }
     pub fn to_scope_error(&self) -> ScopeError {
-        ScopeError { class: self.class, code: self.code.clone(), message: self.message.clone() }
+        ScopeError {
+            class: self.class,
+            code: self.code.clone(),
+            message: self.message.clone(),
+        }
     }
 }
 
@@ -38,13 +46,19 @@ pub enum ScanError {
     #[error("invalid endpoint URL {0:?}: expected http(s)://host[:port]")]
     InvalidEndpoint(String),
     #[error("cannot reach the AWS endpoint{}: {detail}", endpoint.as_ref().map(|e| format!(" {e}")).unwrap_or_default())]
-    Unreachable { endpoint: Option<String>, detail: String },
+    Unreachable {
+        endpoint: Option<String>,
+        detail: String,
+    },
     #[error("AWS rejected the credentials: {0}")]
     InvalidCredentials(String),
     #[error("no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run on an instance role ({0})")]
     NoCredentials(String),
     #[error("unknown region(s) {}: this account's regions are {}", unknown.join(", "), available.join(", "))]
-    UnknownRegions { unknown: Vec<String>, available: Vec<String> },
+    UnknownRegions {
+        unknown: Vec<String>,
+        available: Vec<String>,
+    },
     #[error("cannot identify the AWS account: {0}")]
     Identity(CollectError),
     #[error("cannot list the account's regions: {0}")]

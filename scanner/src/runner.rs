@@ -118,14 +118,18 @@ fn validate_endpoint(url: &str) -> Result<(), ScanError> {
 
 fn fatal_identity_error(e: CollectError, endpoint: Option<&str>) -> ScanError {
     let lower = e.message.to_ascii_lowercase();
-    if lower.contains("no credentials") || lower.contains("credentials provider") || lower.contains("load credentials") {
+    if lower.contains("no credentials")
+        || lower.contains("credentials provider")
+        || lower.contains("load credentials")
+    {
         return ScanError::NoCredentials(e.message);
     }
     match e.class {
         ErrorClass::InvalidCredentials => ScanError::InvalidCredentials(e.to_string()),
-        ErrorClass::Transport | ErrorClass::Timeout => {
-            ScanError::Unreachable { endpoint: endpoint.map(str::to_string), detail: e.message }
-        }
+        ErrorClass::Transport | ErrorClass::Timeout => ScanError::Unreachable {
+            endpoint: endpoint.map(str::to_string),
+            detail: e.message,
+        },
         _ => ScanError::Identity(e),
     }
 }
@@ -136,7 +140,13 @@ pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
     if let Some(url) = &cfg.endpoint_url {
         validate_endpoint(url)?;
     }
-    let sdk = sdk_config(&cfg.credentials, cfg.home_region.as_ref(), cfg.endpoint_url.as_deref(), &cfg.retry).await;
+    let sdk = sdk_config(
+        &cfg.credentials,
+        cfg.home_region.as_ref(),
+        cfg.endpoint_url.as_deref(),
+        &cfg.retry,
+    )
+    .await;
 
     let sts = aws_sdk_sts::Client::new(&sdk);
     let identity = sts
@@ -157,8 +167,14 @@ pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
     for (region, reason) in &skipped {
         for c in REGIONAL {
             coverage.record(
-                Scope { account_id: account_id.clone(), region: region.clone(), kind: c.kind },
-                CoverageStatus::Skipped { reason: reason.clone() },
+                Scope {
+                    account_id: account_id.clone(),
+                    region: region.clone(),
+                    kind: c.kind,
+                },
+                CoverageStatus::Skipped {
+                    reason: reason.clone(),
+                },
             );
         }
     }
@@ -173,7 +189,13 @@ pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
                     .region(aws_config::Region::new(region.as_str().to_string()))
                     .build(),
             );
-            let rcx = RegionCx { ec2: client, map: MapCx { account: account_id.clone(), region } };
+            let rcx = RegionCx {
+                ec2: client,
+                map: MapCx {
+                    account: account_id.clone(),
+                    region,
+                },
+            };
             scan_region(cfg, rcx)
         })
         .buffer_unordered(cfg.max_concurrent_regions.max(1))
@@ -185,7 +207,13 @@ pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
         resources.extend(rs);
         coverage.merge(cov);
     }
-    Ok(ScanOutput { account_id, regions: to_scan, resources, coverage, duration: started.elapsed() })
+    Ok(ScanOutput {
+        account_id,
+        regions: to_scan,
+        resources,
+        coverage,
+        duration: started.elapsed(),
+    })
 }
 
 /// Regions to scan, and regions to record as skipped (with the reason).
@@ -193,13 +221,21 @@ async fn resolve_regions(
     ec2: &aws_sdk_ec2::Client,
     selection: &RegionSelection,
 ) -> Result<(Vec<Region>, Vec<(Region, String)>), ScanError> {
-    let listed = ec2.describe_regions().all_regions(true).send().await.map_err(classify);
+    let listed = ec2
+        .describe_regions()
+        .all_regions(true)
+        .send()
+        .await
+        .map_err(classify);
     let known: Result<Vec<(String, bool)>, CollectError> = listed.map(|out| {
         out.regions()
             .iter()
             .filter_map(|r| {
                 let name = r.region_name()?.to_string();
-                let enabled = matches!(r.opt_in_status(), None | Some("opt-in-not-required") | Some("opted-in"));
+                let enabled = matches!(
+                    r.opt_in_status(),
+                    None | Some("opt-in-not-required") | Some("opted-in")
+                );
                 Some((name, enabled))
             })
             .collect()
@@ -232,7 +268,10 @@ async fn resolve_regions(
                 if known.iter().any(|(n, enabled)| n == r.as_str() && *enabled) {
                     scan.push(r.clone());
                 } else {
-                    skipped.push((r.clone(), "region not enabled for this account (opt-in required)".to_string()));
+                    skipped.push((
+                        r.clone(),
+                        "region not enabled for this account (opt-in required)".to_string(),
+                    ));
                 }
             }
             scan.dedup();
@@ -282,13 +321,22 @@ async fn scan_region(cfg: &AwsScanConfig, rcx: RegionCx) -> (Vec<Resource>, Cove
     let mut resources = Vec::new();
     let mut coverage = Coverage::new();
     for (c, r) in results {
-        let scope = Scope { account_id: rcx.map.account.clone(), region: rcx.map.region.clone(), kind: c.kind };
+        let scope = Scope {
+            account_id: rcx.map.account.clone(),
+            region: rcx.map.region.clone(),
+            kind: c.kind,
+        };
         match r {
             Ok(rs) => {
                 resources.extend(rs);
                 coverage.record(scope, CoverageStatus::Complete);
             }
-            Err(e) => coverage.record(scope, CoverageStatus::Failed { error: e.to_scope_error() }),
+            Err(e) => coverage.record(
+                scope,
+                CoverageStatus::Failed {
+                    error: e.to_scope_error(),
+                },
+            ),
         }
     }
     (resources, coverage)
@@ -308,9 +356,19 @@ mod tests {
 
     #[test]
     fn identity_errors_are_classified() {
-        let e = CollectError::new(ErrorClass::InvalidCredentials, Some("InvalidClientTokenId"), "bad token");
-        assert!(matches!(fatal_identity_error(e, None), ScanError::InvalidCredentials(_)));
+        let e = CollectError::new(
+            ErrorClass::InvalidCredentials,
+            Some("InvalidClientTokenId"),
+            "bad token",
+        );
+        assert!(matches!(
+            fatal_identity_error(e, None),
+            ScanError::InvalidCredentials(_)
+        ));
         let e = CollectError::new(ErrorClass::Transport, None, "connection refused");
-        assert!(matches!(fatal_identity_error(e, Some("http://x")), ScanError::Unreachable { .. }));
+        assert!(matches!(
+            fatal_identity_error(e, Some("http://x")),
+            ScanError::Unreachable { .. }
+        ));
     }
 }

@@ -6,7 +6,10 @@ use skywarden_scanner::aws::collectors::REGIONAL;
 
 #[test]
 fn example_policy_allows_exactly_what_the_collectors_call() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/aws-scan-policy.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/aws-scan-policy.json"
+    );
     let text = std::fs::read_to_string(path).unwrap();
     let policy: serde_json::Value = serde_json::from_str(&text).unwrap();
     let allowed: BTreeSet<String> = policy["Statement"][0]["Action"]

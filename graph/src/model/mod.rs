@@ -92,7 +92,11 @@ mod tests {
     #[test]
     fn module_names_match_slugs() {
         for k in ResourceKind::ALL {
-            assert_eq!(k.module(), k.as_str(), "model file name must equal the kind slug");
+            assert_eq!(
+                k.module(),
+                k.as_str(),
+                "model file name must equal the kind slug"
+            );
         }
     }
 }

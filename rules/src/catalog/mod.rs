@@ -62,8 +62,14 @@ pub(crate) fn world_open_port(cx: &EvalCx<'_>, meta: &RuleMeta, port: u16) -> Ve
                     })
                 })
                 .collect();
-            (!permissions.is_empty())
-                .then(|| Finding::new(meta, r, "", Evidence::WorldOpenIngress { port, permissions }))
+            (!permissions.is_empty()).then(|| {
+                Finding::new(
+                    meta,
+                    r,
+                    "",
+                    Evidence::WorldOpenIngress { port, permissions },
+                )
+            })
         })
         .collect()
 }
@@ -82,8 +88,16 @@ mod tests {
         for (rule, module) in all().iter().zip(MODULES) {
             let m = &rule.meta;
             assert!(ids.insert(m.id), "duplicate rule id {}", m.id);
-            assert_eq!(m.id.rsplit('.').next(), Some(*module), "rule id must end with its file name");
-            assert!(m.id.starts_with("aws.") || m.id.starts_with("azure."), "{}", m.id);
+            assert_eq!(
+                m.id.rsplit('.').next(),
+                Some(*module),
+                "rule id must end with its file name"
+            );
+            assert!(
+                m.id.starts_with("aws.") || m.id.starts_with("azure."),
+                "{}",
+                m.id
+            );
             assert!(!m.kinds.is_empty(), "{} lists no kinds", m.id);
             assert!(!m.title.is_empty() && !m.remediation.is_empty() && !m.description.is_empty());
             for f in m.frameworks {
@@ -102,7 +116,13 @@ mod tests {
                 _ => panic!("{} has no provider prefix", m.id),
             };
             for k in m.kinds {
-                assert_eq!(k.provider(), provider, "{} lists {k}, not a {} kind", m.id, provider.as_str());
+                assert_eq!(
+                    k.provider(),
+                    provider,
+                    "{} lists {k}, not a {} kind",
+                    m.id,
+                    provider.as_str()
+                );
             }
             let mut kinds = m.kinds.to_vec();
             kinds.sort_unstable();

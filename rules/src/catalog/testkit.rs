@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use chrono::{TimeZone, Utc};
 use skywarden_graph::model::{
-    HttpTokens, Instance, InstanceState, InternetGateway, IpProtocol, MetadataOptions, Model, Permission, Route,
-    RouteState, RouteTable, RouteTarget, SecurityGroup, Subnet, Volume, VolumeAttachment, VolumeState, VolumeType,
-    Vpc,
+    HttpTokens, Instance, InstanceState, InternetGateway, IpProtocol, MetadataOptions, Model,
+    Permission, Route, RouteState, RouteTable, RouteTarget, SecurityGroup, Subnet, Volume,
+    VolumeAttachment, VolumeState, VolumeType, Vpc,
 };
 use skywarden_graph::{AccountId, InventoryBuilder, Region, Resource, ResourceId};
 
@@ -28,7 +28,13 @@ pub fn resource<M: Model>(id: ResourceId, model: M) -> Resource {
     Resource::new(id, account(), region(), BTreeMap::new(), model)
 }
 
-pub fn sg_perm(protocol: &str, from: Option<i32>, to: Option<i32>, v4: &[&str], v6: &[&str]) -> Permission {
+pub fn sg_perm(
+    protocol: &str,
+    from: Option<i32>,
+    to: Option<i32>,
+    v4: &[&str],
+    v6: &[&str],
+) -> Permission {
     Permission {
         protocol: IpProtocol::parse(protocol),
         from_port: from,
@@ -92,7 +98,11 @@ pub fn volume(volume_id: &str, f: impl FnOnce(&mut Volume)) -> Resource {
         availability_zone: Some("us-east-1a".into()),
         snapshot_id: None,
         create_time: None,
-        attachments: vec![VolumeAttachment { instance: ec2_id("instance", "i-1"), device: Some("/dev/xvda".into()), delete_on_termination: true }],
+        attachments: vec![VolumeAttachment {
+            instance: ec2_id("instance", "i-1"),
+            device: Some("/dev/xvda".into()),
+            delete_on_termination: true,
+        }],
     };
     f(&mut v);
     resource(ec2_id("volume", volume_id), v)
@@ -114,40 +124,71 @@ pub fn network(public_assoc: bool) -> Vec<Resource> {
         state: RouteState::Active,
     };
     let subnet = |sid: &str| {
-        resource(ec2_id("subnet", sid), Subnet {
-            subnet_id: sid.into(),
-            vpc: vpc.clone(),
-            cidr_block: None,
-            availability_zone: None,
-            map_public_ip_on_launch: true,
-            default_for_az: false,
-        })
+        resource(
+            ec2_id("subnet", sid),
+            Subnet {
+                subnet_id: sid.into(),
+                vpc: vpc.clone(),
+                cidr_block: None,
+                availability_zone: None,
+                map_public_ip_on_launch: true,
+                default_for_az: false,
+            },
+        )
     };
     vec![
-        resource(vpc.clone(), Vpc { vpc_id: "vpc-1".into(), cidr_block: None, is_default: false, state: None }),
-        resource(igw.clone(), InternetGateway { internet_gateway_id: "igw-1".into(), attached_vpcs: vec![vpc.clone()] }),
+        resource(
+            vpc.clone(),
+            Vpc {
+                vpc_id: "vpc-1".into(),
+                cidr_block: None,
+                is_default: false,
+                state: None,
+            },
+        ),
+        resource(
+            igw.clone(),
+            InternetGateway {
+                internet_gateway_id: "igw-1".into(),
+                attached_vpcs: vec![vpc.clone()],
+            },
+        ),
         subnet("subnet-pub"),
         subnet("subnet-priv"),
-        resource(ec2_id("route-table", "rtb-main"), RouteTable {
-            route_table_id: "rtb-main".into(),
-            vpc: vpc.clone(),
-            main: true,
-            subnets: vec![],
-            routes: vec![Route { destination_cidr: Some("10.0.0.0/16".into()), ..default_route(RouteTarget::Local) }],
-        }),
-        resource(ec2_id("route-table", "rtb-pub"), RouteTable {
-            route_table_id: "rtb-pub".into(),
-            vpc: vpc.clone(),
-            main: false,
-            subnets: if public_assoc { vec![pub_sn] } else { vec![] },
-            routes: vec![default_route(RouteTarget::InternetGateway(igw))],
-        }),
+        resource(
+            ec2_id("route-table", "rtb-main"),
+            RouteTable {
+                route_table_id: "rtb-main".into(),
+                vpc: vpc.clone(),
+                main: true,
+                subnets: vec![],
+                routes: vec![Route {
+                    destination_cidr: Some("10.0.0.0/16".into()),
+                    ..default_route(RouteTarget::Local)
+                }],
+            },
+        ),
+        resource(
+            ec2_id("route-table", "rtb-pub"),
+            RouteTable {
+                route_table_id: "rtb-pub".into(),
+                vpc: vpc.clone(),
+                main: false,
+                subnets: if public_assoc { vec![pub_sn] } else { vec![] },
+                routes: vec![default_route(RouteTarget::InternetGateway(igw))],
+            },
+        ),
     ]
 }
 
 /// A running instance with public IP `198.51.100.7` in `subnet` of [`network`], secured by
 /// `groups`; `f` adjusts it.
-pub fn placed_instance(instance_id: &str, subnet: &str, groups: &[&str], f: impl FnOnce(&mut Instance)) -> Resource {
+pub fn placed_instance(
+    instance_id: &str,
+    subnet: &str,
+    groups: &[&str],
+    f: impl FnOnce(&mut Instance),
+) -> Resource {
     instance(instance_id, |i| {
         i.vpc = Some(ec2_id("vpc", "vpc-1"));
         i.subnet = Some(ec2_id("subnet", subnet));

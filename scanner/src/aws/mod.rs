@@ -73,7 +73,10 @@ pub(crate) async fn sdk_config(
     if config.region().is_none() {
         // No region configured anywhere: use the commercial partition's main region for
         // account-level calls; the regions to scan are discovered from there.
-        return config.into_builder().region(aws_config::Region::new("us-east-1")).build();
+        return config
+            .into_builder()
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
     }
     config
 }
@@ -92,7 +95,12 @@ const THROTTLING: &[&str] = &[
     "EC2ThrottledException",
     "ProvisionedThroughputExceededException",
 ];
-const ACCESS_DENIED: &[&str] = &["UnauthorizedOperation", "AccessDenied", "AccessDeniedException", "Forbidden"];
+const ACCESS_DENIED: &[&str] = &[
+    "UnauthorizedOperation",
+    "AccessDenied",
+    "AccessDeniedException",
+    "Forbidden",
+];
 const BAD_CREDENTIALS: &[&str] = &[
     "AuthFailure",
     "InvalidClientTokenId",
@@ -137,16 +145,24 @@ where
             let message = se.err().message().unwrap_or("no message").to_string();
             CollectError::new(class, code, message)
         }
-        SdkError::TimeoutError(_) => CollectError::new(ErrorClass::Timeout, None, "request timed out"),
+        SdkError::TimeoutError(_) => {
+            CollectError::new(ErrorClass::Timeout, None, "request timed out")
+        }
         SdkError::DispatchFailure(d) => {
-            let class = if d.is_timeout() { ErrorClass::Timeout } else { ErrorClass::Transport };
+            let class = if d.is_timeout() {
+                ErrorClass::Timeout
+            } else {
+                ErrorClass::Transport
+            };
             let detail = d
                 .as_connector_error()
                 .map(|c| error_chain(c))
                 .unwrap_or_else(|| "request could not be sent".to_string());
             CollectError::new(class, None, detail)
         }
-        SdkError::ResponseError(_) => CollectError::new(ErrorClass::Decode, None, "unparseable response"),
+        SdkError::ResponseError(_) => {
+            CollectError::new(ErrorClass::Decode, None, "unparseable response")
+        }
         SdkError::ConstructionFailure(_) => {
             // Typically missing credentials or region.
             CollectError::new(ErrorClass::InvalidCredentials, None, error_chain(&err))
@@ -180,7 +196,12 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 
 pub(crate) fn tags(t: &[aws_sdk_ec2::types::Tag]) -> BTreeMap<String, String> {
     t.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -189,7 +210,8 @@ pub(crate) fn datetime(d: Option<&aws_sdk_ec2::primitives::DateTime>) -> Option<
 }
 
 pub(crate) fn required<'a>(v: Option<&'a str>, what: &str) -> Result<&'a str, CollectError> {
-    v.filter(|s| !s.is_empty()).ok_or_else(|| CollectError::decode(format!("{what} missing from response")))
+    v.filter(|s| !s.is_empty())
+        .ok_or_else(|| CollectError::decode(format!("{what} missing from response")))
 }
 
 #[cfg(test)]
@@ -198,11 +220,26 @@ mod tests {
 
     #[test]
     fn classification_table() {
-        assert_eq!(classify_code(Some("RequestLimitExceeded"), Some(503)), ErrorClass::Throttled);
-        assert_eq!(classify_code(Some("UnauthorizedOperation"), Some(403)), ErrorClass::AccessDenied);
-        assert_eq!(classify_code(Some("AuthFailure"), Some(401)), ErrorClass::InvalidCredentials);
-        assert_eq!(classify_code(Some("OptInRequired"), Some(401)), ErrorClass::RegionDisabled);
+        assert_eq!(
+            classify_code(Some("RequestLimitExceeded"), Some(503)),
+            ErrorClass::Throttled
+        );
+        assert_eq!(
+            classify_code(Some("UnauthorizedOperation"), Some(403)),
+            ErrorClass::AccessDenied
+        );
+        assert_eq!(
+            classify_code(Some("AuthFailure"), Some(401)),
+            ErrorClass::InvalidCredentials
+        );
+        assert_eq!(
+            classify_code(Some("OptInRequired"), Some(401)),
+            ErrorClass::RegionDisabled
+        );
         assert_eq!(classify_code(None, Some(429)), ErrorClass::Throttled);
-        assert_eq!(classify_code(Some("InternalError"), Some(500)), ErrorClass::Service);
+        assert_eq!(
+            classify_code(Some("InternalError"), Some(500)),
+            ErrorClass::Service
+        );
     }
 }

@@ -21,7 +21,10 @@ pub struct Collector {
 
 impl std::fmt::Debug for Collector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Collector").field("kind", &self.kind).field("operation", &self.operation).finish()
+        f.debug_struct("Collector")
+            .field("kind", &self.kind)
+            .field("operation", &self.operation)
+            .finish()
     }
 }
 
@@ -50,7 +53,10 @@ pub(crate) mod testkit {
     use crate::aws::MapCx;
 
     pub fn cx() -> MapCx {
-        MapCx { account: "123456789012".parse().unwrap(), region: "eu-west-1".parse().unwrap() }
+        MapCx {
+            account: "123456789012".parse().unwrap(),
+            region: "eu-west-1".parse().unwrap(),
+        }
     }
     pub fn tag(k: &str, v: &str) -> aws_sdk_ec2::types::Tag {
         aws_sdk_ec2::types::Tag::builder().key(k).value(v).build()
@@ -71,7 +77,10 @@ mod tests {
         for c in REGIONAL {
             assert!(seen.insert(c.kind), "two collectors for {}", c.kind);
         }
-        for k in ResourceKind::ALL.iter().filter(|k| k.provider() == Provider::Aws) {
+        for k in ResourceKind::ALL
+            .iter()
+            .filter(|k| k.provider() == Provider::Aws)
+        {
             assert!(seen.contains(k), "no collector for {k}");
         }
     }
