@@ -22,6 +22,27 @@ impl Provider {
     }
 }
 
+impl std::fmt::Display for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Provider {
+    type Err = crate::GraphError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "aws" => Ok(Provider::Aws),
+            "azure" => Ok(Provider::Azure),
+            _ => Err(crate::GraphError::invalid(
+                "provider",
+                s,
+                "expected aws or azure",
+            )),
+        }
+    }
+}
+
 impl std::fmt::Display for ResourceKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -55,5 +76,7 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", k.as_str()));
         }
         assert!("aws_nope".parse::<ResourceKind>().is_err());
+        assert_eq!("azure".parse::<Provider>().unwrap(), Provider::Azure);
+        assert!("gcp".parse::<Provider>().is_err());
     }
 }

@@ -9,6 +9,8 @@
 //! Must not depend on: any other workspace crate, any cloud SDK, any I/O (no network, no
 //! database, no files). Everything here is pure data and pure functions.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod coverage;
 pub mod error;
 pub mod ids;

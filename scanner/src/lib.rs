@@ -8,6 +8,8 @@
 //! Depends on `skywarden-graph` and the AWS SDK. Must not depend on the rules or the store:
 //! a scanner knows nothing of findings or persistence.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod aws;
 pub mod credentials;
 pub mod error;

@@ -1,5 +1,7 @@
 //! The example IAM policy stays in step with the collector registry.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 
 use skywarden_scanner::aws::collectors::REGIONAL;

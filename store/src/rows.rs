@@ -11,7 +11,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use skywarden_graph::{ConnectionId, Provider, Resource, ResourceId};
+use skywarden_graph::{ConnectionId, Resource, ResourceId};
 use skywarden_rules::{Evidence, Finding, FindingKey, FindingRecord, PricingBasis};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
@@ -115,11 +115,6 @@ impl<'r, R: Cells> RowCx<'r, R> {
                 .map_err(|e| self.err(col, e)),
         }
     }
-    fn provider(&self, col: &'static str) -> Result<Provider, StoreError> {
-        // Provider has serde but no FromStr; parse the bare name as a JSON string.
-        let s = self.text(col)?;
-        serde_json::from_value(Value::String(s)).map_err(|e| self.err(col, e))
-    }
 }
 
 pub(crate) const SCAN_COLUMNS: &str =
@@ -131,7 +126,7 @@ pub(crate) fn scan(row: &impl Cells) -> Result<ScanRecord, StoreError> {
     Ok(ScanRecord {
         id: cx.parse("id")?,
         connection_id: cx.parse("connection_id")?,
-        provider: cx.provider("provider")?,
+        provider: cx.parse("provider")?,
         trigger: cx.parse("trigger")?,
         status: cx.parse("status")?,
         started_at: cx.time("started_at")?,

@@ -98,14 +98,16 @@ string_enum!(
 );
 
 impl ScanStatus {
-    /// The status a scan with this coverage finishes with: Succeeded when every entry is
-    /// Complete, Partial when some are, Failed when none is (or there are no entries).
+    /// The status a scan with this coverage finishes with: Failed when nothing was scanned
+    /// completely and something failed (or there are no entries at all), Partial when some
+    /// scopes failed, Succeeded otherwise. Skipped scopes (e.g. regions not enabled for the
+    /// account) are deliberate and do not make a scan partial.
     pub fn from_coverage(coverage: &Coverage) -> ScanStatus {
         let (complete, skipped, failed) = coverage.counts();
-        match (complete, skipped + failed) {
-            (0, _) => ScanStatus::Failed,
-            (_, 0) => ScanStatus::Succeeded,
-            _ => ScanStatus::Partial,
+        match (complete, skipped, failed) {
+            (0, 0, _) | (0, _, 1..) => ScanStatus::Failed,
+            (_, _, 1..) => ScanStatus::Partial,
+            _ => ScanStatus::Succeeded,
         }
     }
 }
@@ -236,6 +238,22 @@ mod tests {
         let mut only_failed = Coverage::new();
         only_failed.record(scope("eu-west-1"), failed);
         assert_eq!(ScanStatus::from_coverage(&only_failed), ScanStatus::Failed);
+        let skipped = CoverageStatus::Skipped {
+            reason: "region not enabled".into(),
+        };
+        let mut with_skipped = Coverage::new();
+        with_skipped.record(scope("us-east-1"), CoverageStatus::Complete);
+        with_skipped.record(scope("me-south-1"), skipped.clone());
+        assert_eq!(
+            ScanStatus::from_coverage(&with_skipped),
+            ScanStatus::Succeeded
+        );
+        let mut only_skipped = Coverage::new();
+        only_skipped.record(scope("me-south-1"), skipped);
+        assert_eq!(
+            ScanStatus::from_coverage(&only_skipped),
+            ScanStatus::Succeeded
+        );
     }
 
     #[test]

@@ -10,13 +10,16 @@ use skywarden_graph::{Resource, ResourceKind};
 use super::RegionCx;
 use crate::error::CollectError;
 
+/// The future a collector returns: every resource of its kind in one region, or why not.
+pub type CollectFuture<'a> = BoxFuture<'a, Result<Vec<Resource>, CollectError>>;
+
 /// A regional collector.
 #[derive(Clone, Copy)]
 pub struct Collector {
     pub kind: ResourceKind,
     /// The API operation it pages through, for logs and coverage.
     pub operation: &'static str,
-    pub run: for<'a> fn(&'a RegionCx) -> BoxFuture<'a, Result<Vec<Resource>, CollectError>>,
+    pub run: for<'a> fn(&'a RegionCx) -> CollectFuture<'a>,
 }
 
 impl std::fmt::Debug for Collector {
