@@ -18,6 +18,8 @@ pub mod inventory;
 pub mod kind;
 pub mod model;
 pub mod resource;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod topology;
 
 pub use coverage::{Coverage, CoverageStatus, ErrorClass, Scope, ScopeError};

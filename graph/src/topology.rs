@@ -164,133 +164,28 @@ pub fn exposures(inv: &Inventory) -> Vec<Exposure> {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::ids::{AccountId, Region};
     use crate::inventory::InventoryBuilder;
     use crate::model::*;
     use crate::resource::Resource;
+    use crate::testkit::{ec2_id as id, network, placed_instance, sg, sg_perm, volume};
 
-    fn acct() -> AccountId {
-        "123456789012".parse().unwrap()
-    }
-    fn region() -> Region {
-        "us-east-1".parse().unwrap()
-    }
-    fn id(t: &str, i: &str) -> ResourceId {
-        ResourceId::ec2(&region(), &acct(), t, i).unwrap()
-    }
-    fn res<M: Model>(rid: ResourceId, m: M) -> Resource {
-        Resource::new(rid, acct(), region(), BTreeMap::new(), m)
-    }
-
-    /// A public subnet (explicit RT with igw route), a private subnet (main RT, no igw route),
-    /// an instance in each, one SG open on 22 to the world.
+    /// [`network`] plus one group open on 22 to the world and a running-or-not instance with
+    /// a public IP in each subnet.
     pub(crate) fn estate(explicit_assoc: bool, state: InstanceState) -> Vec<Resource> {
-        let vpc = id("vpc", "vpc-1");
-        let igw = id("internet-gateway", "igw-1");
-        let pub_sn = id("subnet", "subnet-pub");
-        let priv_sn = id("subnet", "subnet-priv");
-        let sg = id("security-group", "sg-ssh");
-        let route = |target| Route {
-            destination_cidr: Some("0.0.0.0/0".into()),
-            destination_ipv6_cidr: None,
-            destination_prefix_list: None,
-            target,
-            state: RouteState::Active,
-        };
-        let instance = |iid: &str, subnet: &ResourceId| Instance {
-            instance_id: iid.into(),
-            instance_type: Some("t3.micro".into()),
-            state,
-            vpc: Some(vpc.clone()),
-            subnet: Some(subnet.clone()),
-            private_ip: None,
-            public_ip: Some("198.51.100.7".into()),
-            security_groups: vec![sg.clone()],
-            image_id: None,
-            launch_time: None,
-            metadata: MetadataOptions {
-                http_tokens: Some(HttpTokens::Required),
-                http_endpoint_enabled: true,
-                http_put_response_hop_limit: None,
-            },
-            volumes: vec![],
-        };
-        let subnet = |sid: &str| Subnet {
-            subnet_id: sid.into(),
-            vpc: vpc.clone(),
-            cidr_block: None,
-            availability_zone: None,
-            map_public_ip_on_launch: true,
-            default_for_az: false,
-        };
-        vec![
-            res(
-                vpc.clone(),
-                Vpc {
-                    vpc_id: "vpc-1".into(),
-                    cidr_block: None,
-                    is_default: false,
-                    state: None,
-                },
-            ),
-            res(
-                igw.clone(),
-                InternetGateway {
-                    internet_gateway_id: "igw-1".into(),
-                    attached_vpcs: vec![vpc.clone()],
-                },
-            ),
-            res(pub_sn.clone(), subnet("subnet-pub")),
-            res(priv_sn.clone(), subnet("subnet-priv")),
-            res(
-                id("route-table", "rtb-main"),
-                RouteTable {
-                    route_table_id: "rtb-main".into(),
-                    vpc: vpc.clone(),
-                    main: true,
-                    subnets: vec![],
-                    routes: vec![route(RouteTarget::Local)],
-                },
-            ),
-            res(
-                id("route-table", "rtb-pub"),
-                RouteTable {
-                    route_table_id: "rtb-pub".into(),
-                    vpc: vpc.clone(),
-                    main: false,
-                    subnets: if explicit_assoc {
-                        vec![pub_sn.clone()]
-                    } else {
-                        vec![]
-                    },
-                    routes: vec![route(RouteTarget::InternetGateway(igw.clone()))],
-                },
-            ),
-            res(
-                sg.clone(),
-                SecurityGroup {
-                    group_id: "sg-ssh".into(),
-                    group_name: "ssh".into(),
-                    description: None,
-                    vpc: Some(vpc.clone()),
-                    ingress: vec![Permission {
-                        protocol: IpProtocol::Tcp,
-                        from_port: Some(22),
-                        to_port: Some(22),
-                        ipv4_ranges: vec!["0.0.0.0/0".into()],
-                        ipv6_ranges: vec![],
-                        prefix_lists: vec![],
-                        referenced_groups: vec![],
-                    }],
-                    egress: vec![],
-                },
-            ),
-            res(id("instance", "i-pub"), instance("i-pub", &pub_sn)),
-            res(id("instance", "i-priv"), instance("i-priv", &priv_sn)),
-        ]
+        let mut rs = network(explicit_assoc);
+        let mut group = sg(
+            "sg-ssh",
+            vec![sg_perm("tcp", Some(22), Some(22), &[WORLD_IPV4], &[])],
+        );
+        if let Properties::AwsEc2SecurityGroup(g) = &mut group.properties {
+            g.vpc = Some(id("vpc", "vpc-1"));
+        }
+        rs.push(group);
+        for (i, subnet) in [("i-pub", "subnet-pub"), ("i-priv", "subnet-priv")] {
+            rs.push(placed_instance(i, subnet, &["sg-ssh"], |x| x.state = state));
+        }
+        rs
     }
 
     #[test]
@@ -337,27 +232,9 @@ pub(crate) mod tests {
         let mut rev = InventoryBuilder::new();
         rev.extend(estate(true, InstanceState::Running).into_iter().rev());
         // A volume attached to an instance that was not collected.
-        let vol = res(
-            id("volume", "vol-x"),
-            Volume {
-                volume_id: "vol-x".into(),
-                volume_type: VolumeType::Gp3,
-                size_gib: 8,
-                iops: None,
-                throughput_mibps: None,
-                encrypted: true,
-                kms_key_id: None,
-                state: VolumeState::InUse,
-                availability_zone: None,
-                snapshot_id: None,
-                create_time: None,
-                attachments: vec![VolumeAttachment {
-                    instance: id("instance", "i-gone"),
-                    device: None,
-                    delete_on_termination: true,
-                }],
-            },
-        );
+        let vol = volume("vol-x", |v| {
+            v.attachments[0].instance = id("instance", "i-gone")
+        });
         fwd.add(vol.clone());
         rev.add(vol);
         let (a, b) = (fwd.build(), rev.build());

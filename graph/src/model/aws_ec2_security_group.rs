@@ -105,18 +105,7 @@ impl SecurityGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn perm(protocol: &str, from: Option<i32>, to: Option<i32>, v4: &[&str], v6: &[&str]) -> Permission {
-        Permission {
-            protocol: IpProtocol::parse(protocol),
-            from_port: from,
-            to_port: to,
-            ipv4_ranges: v4.iter().map(|s| s.to_string()).collect(),
-            ipv6_ranges: v6.iter().map(|s| s.to_string()).collect(),
-            prefix_lists: vec![],
-            referenced_groups: vec![],
-        }
-    }
+    use crate::testkit::sg_perm as perm;
 
     #[test]
     fn port_coverage() {

@@ -1,0 +1,196 @@
+//! Builders of small typed estates for tests, here and in downstream crates (enable the
+//! `testkit` feature as a dev-dependency). Not part of the runtime API.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::collections::BTreeMap;
+
+use crate::model::{
+    HttpTokens, Instance, InstanceState, InternetGateway, IpProtocol, MetadataOptions, Model,
+    Permission, Route, RouteState, RouteTable, RouteTarget, SecurityGroup, Subnet, Volume,
+    VolumeAttachment, VolumeState, VolumeType, Vpc,
+};
+use crate::{AccountId, Region, Resource, ResourceId};
+
+pub fn account() -> AccountId {
+    "123456789012".parse().unwrap()
+}
+pub fn region() -> Region {
+    "us-east-1".parse().unwrap()
+}
+pub fn ec2_id(resource_type: &str, id: &str) -> ResourceId {
+    ResourceId::ec2(&region(), &account(), resource_type, id).unwrap()
+}
+pub fn resource<M: Model>(id: ResourceId, model: M) -> Resource {
+    Resource::new(id, account(), region(), BTreeMap::new(), model)
+}
+
+pub fn sg_perm(
+    protocol: &str,
+    from: Option<i32>,
+    to: Option<i32>,
+    v4: &[&str],
+    v6: &[&str],
+) -> Permission {
+    Permission {
+        protocol: IpProtocol::parse(protocol),
+        from_port: from,
+        to_port: to,
+        ipv4_ranges: v4.iter().map(|s| s.to_string()).collect(),
+        ipv6_ranges: v6.iter().map(|s| s.to_string()).collect(),
+        prefix_lists: vec![],
+        referenced_groups: vec![],
+    }
+}
+
+pub fn sg(group_id: &str, ingress: Vec<Permission>) -> Resource {
+    resource(
+        ec2_id("security-group", group_id),
+        SecurityGroup {
+            group_id: group_id.into(),
+            group_name: group_id.into(),
+            description: None,
+            vpc: None,
+            ingress,
+            egress: vec![],
+        },
+    )
+}
+
+/// A running instance with IMDSv2 enforced, no network placement; `f` adjusts it.
+pub fn instance(instance_id: &str, f: impl FnOnce(&mut Instance)) -> Resource {
+    let mut i = Instance {
+        instance_id: instance_id.into(),
+        instance_type: Some("t3.micro".into()),
+        state: InstanceState::Running,
+        vpc: None,
+        subnet: None,
+        private_ip: None,
+        public_ip: None,
+        security_groups: vec![],
+        image_id: None,
+        launch_time: None,
+        metadata: MetadataOptions {
+            http_tokens: Some(HttpTokens::Required),
+            http_endpoint_enabled: true,
+            http_put_response_hop_limit: Some(2),
+        },
+        volumes: vec![],
+    };
+    f(&mut i);
+    resource(ec2_id("instance", instance_id), i)
+}
+
+/// An encrypted 100 GiB gp3 volume attached to `i-1`; `f` adjusts it.
+pub fn volume(volume_id: &str, f: impl FnOnce(&mut Volume)) -> Resource {
+    let mut v = Volume {
+        volume_id: volume_id.into(),
+        volume_type: VolumeType::Gp3,
+        size_gib: 100,
+        iops: Some(3000),
+        throughput_mibps: Some(125),
+        encrypted: true,
+        kms_key_id: None,
+        state: VolumeState::InUse,
+        availability_zone: Some("us-east-1a".into()),
+        snapshot_id: None,
+        create_time: None,
+        attachments: vec![VolumeAttachment {
+            instance: ec2_id("instance", "i-1"),
+            device: Some("/dev/xvda".into()),
+            delete_on_termination: true,
+        }],
+    };
+    f(&mut v);
+    resource(ec2_id("volume", volume_id), v)
+}
+
+/// A VPC `vpc-1` with internet gateway `igw-1`, subnets `subnet-pub` and `subnet-priv`, a
+/// main route table `rtb-main` (local route only) and `rtb-pub` (0.0.0.0/0 -> igw-1).
+/// `rtb-pub` is explicitly associated with `subnet-pub` when `public_assoc`; otherwise both
+/// subnets fall back to the main table and nothing is internet-routable.
+pub fn network(public_assoc: bool) -> Vec<Resource> {
+    let vpc = ec2_id("vpc", "vpc-1");
+    let igw = ec2_id("internet-gateway", "igw-1");
+    let pub_sn = ec2_id("subnet", "subnet-pub");
+    let default_route = |target| Route {
+        destination_cidr: Some("0.0.0.0/0".into()),
+        destination_ipv6_cidr: None,
+        destination_prefix_list: None,
+        target,
+        state: RouteState::Active,
+    };
+    let subnet = |sid: &str| {
+        resource(
+            ec2_id("subnet", sid),
+            Subnet {
+                subnet_id: sid.into(),
+                vpc: vpc.clone(),
+                cidr_block: None,
+                availability_zone: None,
+                map_public_ip_on_launch: true,
+                default_for_az: false,
+            },
+        )
+    };
+    vec![
+        resource(
+            vpc.clone(),
+            Vpc {
+                vpc_id: "vpc-1".into(),
+                cidr_block: None,
+                is_default: false,
+                state: None,
+            },
+        ),
+        resource(
+            igw.clone(),
+            InternetGateway {
+                internet_gateway_id: "igw-1".into(),
+                attached_vpcs: vec![vpc.clone()],
+            },
+        ),
+        subnet("subnet-pub"),
+        subnet("subnet-priv"),
+        resource(
+            ec2_id("route-table", "rtb-main"),
+            RouteTable {
+                route_table_id: "rtb-main".into(),
+                vpc: vpc.clone(),
+                main: true,
+                subnets: vec![],
+                routes: vec![Route {
+                    destination_cidr: Some("10.0.0.0/16".into()),
+                    ..default_route(RouteTarget::Local)
+                }],
+            },
+        ),
+        resource(
+            ec2_id("route-table", "rtb-pub"),
+            RouteTable {
+                route_table_id: "rtb-pub".into(),
+                vpc: vpc.clone(),
+                main: false,
+                subnets: if public_assoc { vec![pub_sn] } else { vec![] },
+                routes: vec![default_route(RouteTarget::InternetGateway(igw))],
+            },
+        ),
+    ]
+}
+
+/// A running instance with public IP `198.51.100.7` in `subnet` of [`network`], secured by
+/// `groups`; `f` adjusts it.
+pub fn placed_instance(
+    instance_id: &str,
+    subnet: &str,
+    groups: &[&str],
+    f: impl FnOnce(&mut Instance),
+) -> Resource {
+    instance(instance_id, |i| {
+        i.vpc = Some(ec2_id("vpc", "vpc-1"));
+        i.subnet = Some(ec2_id("subnet", subnet));
+        i.public_ip = Some("198.51.100.7".into());
+        i.security_groups = groups.iter().map(|g| ec2_id("security-group", g)).collect();
+        f(i);
+    })
+}
