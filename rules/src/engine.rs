@@ -1,15 +1,19 @@
-//! The rule engine: runs every enabled rule over an immutable inventory.
+//! The rule engine: runs every enabled rule (built-in and user packs) over an immutable
+//! inventory, with the user's settings (disabled rules, severity overrides) applied.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use skywarden_graph::topology::{self, Exposure};
 use skywarden_graph::{Inventory, ResourceId};
 
 use crate::catalog;
+use crate::error::RulesError;
 use crate::finding::Finding;
-use crate::meta::Rule;
+use crate::meta::{Rule, RuleInfo, Severity};
 use crate::pricing::PriceTable;
+use crate::user::PackSet;
 
 /// Everything a rule may read. Built once per evaluation; rules never do I/O.
 #[derive(Debug)]
@@ -36,32 +40,155 @@ impl<'a> EvalCx<'a> {
     }
 }
 
+/// Rule settings users tune without code (the `[rules]` section of the configuration).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuleSettings {
+    /// Rule ids (built-in or pack) that are not evaluated.
+    pub disabled: BTreeSet<String>,
+    /// Rule id -> severity to report instead of the rule's own.
+    pub severity_overrides: BTreeMap<String, Severity>,
+}
+
+/// A rule that could not be evaluated (e.g. a pack rule over its time budget). The other
+/// rules' findings still count; this rule's previous findings are left as they were.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleEvalError {
+    pub rule_id: String,
+    pub message: String,
+}
+
+/// What one evaluation produced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Evaluation {
+    /// Sorted by key, one per key.
+    pub findings: Vec<Finding>,
+    /// Rules that failed as a whole; their ids are not in `evaluated`.
+    pub errors: Vec<RuleEvalError>,
+    /// Ids of the rules that ran to completion (the store may resolve only their findings).
+    pub evaluated: BTreeSet<String>,
+}
+
 /// Runs a set of rules.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    rules: Vec<Rule>,
+    builtins: Vec<Rule>,
+    packs: PackSet,
+    settings: RuleSettings,
 }
 
 impl Default for Engine {
     fn default() -> Self {
         Engine {
-            rules: catalog::all().to_vec(),
+            builtins: catalog::all().to_vec(),
+            packs: PackSet::default(),
+            settings: RuleSettings::default(),
         }
     }
 }
 
 impl Engine {
+    /// Only these built-in rules, no packs, default settings.
     pub fn with_rules(rules: Vec<Rule>) -> Self {
-        Engine { rules }
+        Engine {
+            builtins: rules,
+            packs: PackSet::default(),
+            settings: RuleSettings::default(),
+        }
     }
-    pub fn rules(&self) -> &[Rule] {
-        &self.rules
+
+    /// Every built-in rule plus `packs`, with `settings`. Every rule id named in the settings
+    /// must exist (a typo would otherwise silently keep a rule on).
+    pub fn new(packs: PackSet, settings: RuleSettings) -> Result<Self, RulesError> {
+        let engine = Engine {
+            builtins: catalog::all().to_vec(),
+            packs,
+            settings,
+        };
+        let known: BTreeSet<String> = engine.all_rule_ids().collect();
+        for id in engine
+            .settings
+            .disabled
+            .iter()
+            .chain(engine.settings.severity_overrides.keys())
+        {
+            if !known.contains(id) {
+                return Err(RulesError::UnknownRule(id.chars().take(200).collect()));
+            }
+        }
+        Ok(engine)
     }
-    /// All findings, sorted by key, one per key.
-    pub fn evaluate(&self, cx: &EvalCx<'_>) -> Vec<Finding> {
-        let mut out: Vec<Finding> = self.rules.iter().flat_map(|r| (r.eval)(cx)).collect();
-        out.sort_by(|a, b| a.key.cmp(&b.key));
-        out.dedup_by(|a, b| a.key == b.key);
+
+    fn all_rule_ids(&self) -> impl Iterator<Item = String> + '_ {
+        self.builtins
+            .iter()
+            .map(|r| r.meta.id.to_string())
+            .chain(self.packs.rules().iter().map(|r| r.info().id.clone()))
+    }
+
+    pub fn packs(&self) -> &PackSet {
+        &self.packs
+    }
+
+    pub fn settings(&self) -> &RuleSettings {
+        &self.settings
+    }
+
+    /// The same built-ins and settings with other packs (a reload).
+    pub fn with_packs(&self, packs: PackSet) -> Result<Self, RulesError> {
+        Engine::new(packs, self.settings.clone()).map(|mut e| {
+            e.builtins = self.builtins.clone();
+            e
+        })
+    }
+
+    fn enabled(&self, id: &str) -> bool {
+        !self.settings.disabled.contains(id)
+    }
+
+    fn effective(&self, mut info: RuleInfo) -> RuleInfo {
+        if let Some(s) = self.settings.severity_overrides.get(&info.id) {
+            info.severity = *s;
+        }
+        info
+    }
+
+    /// Metadata of every enabled rule, severity overrides applied, built-ins first.
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        self.builtins
+            .iter()
+            .map(|r| RuleInfo::from(&r.meta))
+            .chain(self.packs.rules().iter().map(|r| r.info().clone()))
+            .filter(|i| self.enabled(&i.id))
+            .map(|i| self.effective(i))
+            .collect()
+    }
+
+    /// Evaluates every enabled rule. Findings are sorted by key, one per key.
+    pub fn evaluate(&self, cx: &EvalCx<'_>) -> Evaluation {
+        let mut out = Evaluation::default();
+        for rule in self.builtins.iter().filter(|r| self.enabled(r.meta.id)) {
+            out.findings.extend((rule.eval)(cx));
+            out.evaluated.insert(rule.meta.id.to_string());
+        }
+        let enabled: BTreeSet<String> = self
+            .packs
+            .rules()
+            .iter()
+            .map(|r| r.info().id.clone())
+            .filter(|id| self.enabled(id))
+            .collect();
+        let packs = self.packs.evaluate(cx, &enabled);
+        out.findings.extend(packs.findings);
+        out.errors.extend(packs.errors);
+        out.evaluated.extend(packs.evaluated);
+        for f in &mut out.findings {
+            if let Some(s) = self.settings.severity_overrides.get(&f.rule_id) {
+                f.severity = *s;
+            }
+        }
+        out.findings.sort_by(|a, b| a.key.cmp(&b.key));
+        out.findings.dedup_by(|a, b| a.key == b.key);
         out
     }
 }

@@ -1,5 +1,6 @@
 //! Findings: what a rule reports about one resource, with a stable identity.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -13,7 +14,7 @@ use skywarden_graph::{
 };
 
 use crate::error::RulesError;
-use crate::meta::{Category, RuleMeta, Severity};
+use crate::meta::{Category, RuleInfo, RuleMeta, Severity};
 
 /// `hex(sha256(rule_id NUL resource_id NUL discriminator))[..32]`: the same problem on the same
 /// resource keeps its key across scans, so the store can track first/last seen and resolution.
@@ -138,6 +139,25 @@ pub enum Evidence {
         path: Vec<Hop>,
         open_ingress: Vec<OpenIngress>,
     },
+    /// A user rule pack's rule matched: which pack and file, the `match` expression that
+    /// held, and for rules that read `resource.graph` the exposure of an exposed resource.
+    RulePack {
+        pack: String,
+        file: String,
+        expression: String,
+        exposure: Option<ExposureEvidence>,
+    },
+}
+
+/// The internet exposure of a resource as pack findings report it: the public address, the
+/// TCP ports reachable from `0.0.0.0/0` along the path, the path (gateway -> route table ->
+/// subnet -> security group -> resource) and every world-open ingress permission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExposureEvidence {
+    pub public_ip: String,
+    pub ports: Vec<u16>,
+    pub path: Vec<Hop>,
+    pub open_ingress: Vec<OpenIngress>,
 }
 
 /// A finding as a rule produces it.
@@ -155,6 +175,10 @@ pub struct Finding {
     pub evidence: Evidence,
     pub monthly_cost_usd: Option<f64>,
     pub pricing_basis: Option<PricingBasis>,
+    /// The resource's tags when the finding was produced: suppressions select on them and
+    /// cost totals group by them (e.g. `owner`, `cost-center`).
+    #[serde(default)]
+    pub resource_tags: BTreeMap<String, String>,
 }
 
 impl Finding {
@@ -179,6 +203,30 @@ impl Finding {
             evidence,
             monthly_cost_usd: None,
             pricing_basis: None,
+            resource_tags: resource.tags.clone(),
+        }
+    }
+    /// A finding of any rule (built-in or user pack) described by owned metadata.
+    pub fn for_rule(
+        info: &RuleInfo,
+        resource: &Resource,
+        discriminator: &str,
+        evidence: Evidence,
+    ) -> Self {
+        Finding {
+            key: FindingKey::new(&info.id, &resource.id, discriminator),
+            rule_id: info.id.clone(),
+            severity: info.severity,
+            category: info.category,
+            title: info.title.clone(),
+            resource_id: resource.id.clone(),
+            resource_kind: resource.kind(),
+            account_id: resource.account_id.clone(),
+            region: resource.region.clone(),
+            evidence,
+            monthly_cost_usd: None,
+            pricing_basis: None,
+            resource_tags: resource.tags.clone(),
         }
     }
     pub fn with_cost(mut self, monthly_usd: f64, basis: PricingBasis) -> Self {
@@ -188,30 +236,66 @@ impl Finding {
     }
 }
 
+/// Where a stored finding is in its lifecycle.
+///
+/// `open` (first detected) -> `resolved` (not re-detected in a scan where every kind its rule
+/// reads was Complete) -> `regressed` (detected again after being resolved; first_seen kept,
+/// `regression_count` incremented) -> `resolved` ... A finding matched by an active suppression
+/// is `suppressed` (still stored and refreshed); when the suppression expires or is removed it
+/// re-surfaces as `open` (or `regressed`) on the next scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingStatus {
     Open,
+    Regressed,
     Resolved,
+    Suppressed,
 }
 
 impl FindingStatus {
+    pub const ALL: [FindingStatus; 4] = [
+        FindingStatus::Open,
+        FindingStatus::Regressed,
+        FindingStatus::Resolved,
+        FindingStatus::Suppressed,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             FindingStatus::Open => "open",
+            FindingStatus::Regressed => "regressed",
             FindingStatus::Resolved => "resolved",
+            FindingStatus::Suppressed => "suppressed",
         }
+    }
+    /// Open or regressed: a problem that is there and nobody accepted.
+    pub fn is_active(self) -> bool {
+        matches!(self, FindingStatus::Open | FindingStatus::Regressed)
     }
 }
 impl FromStr for FindingStatus {
     type Err = RulesError;
     fn from_str(s: &str) -> Result<Self, RulesError> {
-        match s {
-            "open" => Ok(FindingStatus::Open),
-            "resolved" => Ok(FindingStatus::Resolved),
-            _ => Err(RulesError::UnknownStatus(s.chars().take(50).collect())),
-        }
+        FindingStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| RulesError::UnknownStatus(s.chars().take(50).collect()))
     }
+}
+impl fmt::Display for FindingStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The suppression that currently hides a finding (status `suppressed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressionRef {
+    /// The suppression's id (UUID).
+    pub id: String,
+    pub owner: String,
+    pub reason: String,
+    pub ticket: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A finding as stored: the finding plus its lifecycle. This is the documented JSON schema of
@@ -227,6 +311,12 @@ pub struct FindingRecord {
     pub resolved_at: Option<DateTime<Utc>>,
     pub first_scan_id: ScanId,
     pub last_scan_id: ScanId,
+    /// How often the finding came back after being resolved.
+    #[serde(default)]
+    pub regression_count: u32,
+    /// Set while the finding is `suppressed`.
+    #[serde(default)]
+    pub suppression: Option<SuppressionRef>,
 }
 
 #[cfg(test)]

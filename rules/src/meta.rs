@@ -124,6 +124,76 @@ pub struct Rule {
     pub eval: fn(&EvalCx<'_>) -> Vec<Finding>,
 }
 
+/// Where a rule comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum RuleSource {
+    /// Compiled into Skywarden (`rules/src/catalog/`).
+    Builtin,
+    /// A user rule pack (`schema: skywarden.rules/v1`): its file and pack name.
+    Pack { file: String, pack: String },
+}
+
+/// A compliance control reference with owned strings: built-in rules map their
+/// [`FrameworkRef`]s into it (`cis_aws_foundations`), user packs name any framework.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ComplianceRef {
+    /// snake_case framework key, e.g. `cis_aws_foundations`, `nist_800_53`.
+    pub framework: String,
+    pub version: String,
+    pub control: String,
+}
+
+impl From<&FrameworkRef> for ComplianceRef {
+    fn from(f: &FrameworkRef) -> Self {
+        ComplianceRef {
+            framework: f.framework.as_str().to_string(),
+            version: f.version.to_string(),
+            control: f.control.to_string(),
+        }
+    }
+}
+
+impl Framework {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Framework::CisAwsFoundations => "cis_aws_foundations",
+            Framework::CisAzureFoundations => "cis_azure_foundations",
+        }
+    }
+}
+
+/// Owned metadata of any rule, built-in or from a user pack, after configuration
+/// (severity overrides) is applied. Exports, the store and the CLI read rules through this.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub severity: Severity,
+    pub category: Category,
+    pub kinds: Vec<ResourceKind>,
+    pub remediation: String,
+    pub compliance: Vec<ComplianceRef>,
+    pub source: RuleSource,
+}
+
+impl From<&RuleMeta> for RuleInfo {
+    fn from(m: &RuleMeta) -> Self {
+        RuleInfo {
+            id: m.id.to_string(),
+            title: m.title.to_string(),
+            description: m.description.to_string(),
+            severity: m.severity,
+            category: m.category,
+            kinds: m.kinds.to_vec(),
+            remediation: m.remediation.to_string(),
+            compliance: m.frameworks.iter().map(ComplianceRef::from).collect(),
+            source: RuleSource::Builtin,
+        }
+    }
+}
+
 impl fmt::Debug for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rule").field("id", &self.meta.id).finish()
