@@ -1,0 +1,248 @@
+//! Maximal sample resources, one per [`ResourceKind`], wired into one small estate.
+//!
+//! Pack expressions are type-checked against these at load time: every `Option` is `Some`,
+//! every `Vec` is non-empty, every enum holds a valid variant (several where the variants
+//! serialise to different shapes, e.g. route targets with and without an `id`), and the
+//! estate is connected so that the instance is internet-exposed and every kind has the
+//! neighbours it can have. The match over [`ResourceKind`] is exhaustive on purpose: adding a
+//! kind does not compile until it has a sample here.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use skywarden_graph::model::{
+    HttpTokens, Instance, InstanceState, InternetGateway, IpProtocol, MetadataOptions, Permission,
+    Route, RouteState, RouteTable, RouteTarget, SecurityGroup, Subnet, Volume, VolumeAttachment,
+    VolumeState, VolumeType, Vpc,
+};
+use skywarden_graph::{
+    AccountId, GraphError, Inventory, InventoryBuilder, Model, Region, Resource, ResourceId,
+    ResourceKind,
+};
+
+/// The clock the samples are evaluated at (`now`): 2026-01-01T00:00:00Z.
+pub(crate) fn sample_now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default()
+}
+
+/// Ids of the sample estate.
+struct Ids {
+    account: AccountId,
+    region: Region,
+    vpc: ResourceId,
+    igw: ResourceId,
+    subnet: ResourceId,
+    route_table: ResourceId,
+    security_group: ResourceId,
+    instance: ResourceId,
+    volume: ResourceId,
+}
+
+impl Ids {
+    fn new() -> Result<Self, GraphError> {
+        let account: AccountId = "123456789012".parse()?;
+        let region: Region = "us-east-1".parse()?;
+        let id = |t: &str, i: &str| ResourceId::ec2(&region, &account, t, i);
+        Ok(Ids {
+            vpc: id("vpc", "vpc-0sample")?,
+            igw: id("internet-gateway", "igw-0sample")?,
+            subnet: id("subnet", "subnet-0sample")?,
+            route_table: id("route-table", "rtb-0sample")?,
+            security_group: id("security-group", "sg-0sample")?,
+            instance: id("instance", "i-0sample")?,
+            volume: id("volume", "vol-0sample")?,
+            account,
+            region,
+        })
+    }
+
+    fn resource<M: Model>(&self, id: &ResourceId, model: M) -> Resource {
+        let tags = BTreeMap::from([
+            ("Name".to_string(), format!("sample-{}", id.short_id())),
+            ("owner".to_string(), "platform".to_string()),
+        ]);
+        Resource::new(
+            id.clone(),
+            self.account.clone(),
+            self.region.clone(),
+            tags,
+            model,
+        )
+    }
+}
+
+fn world_permission(protocol: IpProtocol, from: Option<i32>, to: Option<i32>) -> Permission {
+    Permission {
+        protocol,
+        from_port: from,
+        to_port: to,
+        ipv4_ranges: vec!["0.0.0.0/0".into()],
+        ipv6_ranges: vec!["::/0".into()],
+        prefix_lists: vec!["pl-0sample".into()],
+        referenced_groups: vec!["sg-0other".into()],
+    }
+}
+
+fn route(destination: &str, target: RouteTarget) -> Route {
+    Route {
+        destination_cidr: Some(destination.into()),
+        destination_ipv6_cidr: Some("2001:db8::/56".into()),
+        destination_prefix_list: Some("pl-0sample".into()),
+        target,
+        state: RouteState::Active,
+    }
+}
+
+/// The sample resource of `kind`.
+fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
+    let created = sample_now() - chrono::Duration::days(400);
+    match kind {
+        ResourceKind::AwsEc2Vpc => ids.resource(
+            &ids.vpc,
+            Vpc {
+                vpc_id: ids.vpc.short_id().into(),
+                cidr_block: Some("10.0.0.0/16".into()),
+                is_default: false,
+                state: Some("available".into()),
+            },
+        ),
+        ResourceKind::AwsEc2Subnet => ids.resource(
+            &ids.subnet,
+            Subnet {
+                subnet_id: ids.subnet.short_id().into(),
+                vpc: ids.vpc.clone(),
+                cidr_block: Some("10.0.1.0/24".into()),
+                availability_zone: Some("us-east-1a".into()),
+                map_public_ip_on_launch: true,
+                default_for_az: false,
+            },
+        ),
+        ResourceKind::AwsEc2RouteTable => ids.resource(
+            &ids.route_table,
+            RouteTable {
+                route_table_id: ids.route_table.short_id().into(),
+                vpc: ids.vpc.clone(),
+                main: true,
+                subnets: vec![ids.subnet.clone()],
+                routes: vec![
+                    route("10.0.0.0/16", RouteTarget::Local),
+                    route("0.0.0.0/0", RouteTarget::InternetGateway(ids.igw.clone())),
+                    route("10.9.0.0/16", RouteTarget::NatGateway("nat-0sample".into())),
+                ],
+            },
+        ),
+        ResourceKind::AwsEc2InternetGateway => ids.resource(
+            &ids.igw,
+            InternetGateway {
+                internet_gateway_id: ids.igw.short_id().into(),
+                attached_vpcs: vec![ids.vpc.clone()],
+            },
+        ),
+        ResourceKind::AwsEc2SecurityGroup => ids.resource(
+            &ids.security_group,
+            SecurityGroup {
+                group_id: ids.security_group.short_id().into(),
+                group_name: "sample".into(),
+                description: Some("sample group".into()),
+                vpc: Some(ids.vpc.clone()),
+                ingress: vec![
+                    world_permission(IpProtocol::Tcp, Some(22), Some(22)),
+                    // EC2 leaves the ports out for -1; set here so their type is known.
+                    world_permission(IpProtocol::All, Some(-1), Some(-1)),
+                    world_permission(IpProtocol::Other("50".into()), Some(-1), Some(-1)),
+                ],
+                egress: vec![world_permission(IpProtocol::All, Some(-1), Some(-1))],
+            },
+        ),
+        ResourceKind::AwsEc2Instance => ids.resource(
+            &ids.instance,
+            Instance {
+                instance_id: ids.instance.short_id().into(),
+                instance_type: Some("t3.micro".into()),
+                state: InstanceState::Running,
+                vpc: Some(ids.vpc.clone()),
+                subnet: Some(ids.subnet.clone()),
+                private_ip: Some("10.0.1.10".into()),
+                public_ip: Some("198.51.100.10".into()),
+                security_groups: vec![ids.security_group.clone()],
+                image_id: Some("ami-0sample".into()),
+                launch_time: Some(created),
+                metadata: MetadataOptions {
+                    http_tokens: Some(HttpTokens::Optional),
+                    http_endpoint_enabled: true,
+                    http_put_response_hop_limit: Some(2),
+                },
+                volumes: vec![ids.volume.clone()],
+            },
+        ),
+        ResourceKind::AwsEbsVolume => ids.resource(
+            &ids.volume,
+            Volume {
+                volume_id: ids.volume.short_id().into(),
+                volume_type: VolumeType::Gp3,
+                size_gib: 100,
+                iops: Some(3000),
+                throughput_mibps: Some(125),
+                encrypted: true,
+                kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/sample".into()),
+                state: VolumeState::InUse,
+                availability_zone: Some("us-east-1a".into()),
+                snapshot_id: Some("snap-0sample".into()),
+                create_time: Some(created),
+                attachments: vec![VolumeAttachment {
+                    instance: ids.instance.clone(),
+                    device: Some("/dev/xvda".into()),
+                    delete_on_termination: true,
+                }],
+            },
+        ),
+    }
+}
+
+/// The sample estate: one sample of every kind, connected; the instance is exposed.
+pub(crate) fn estate() -> Result<Inventory, GraphError> {
+    let ids = Ids::new()?;
+    let mut b = InventoryBuilder::new();
+    b.extend(ResourceKind::ALL.iter().map(|k| sample(*k, &ids)));
+    Ok(b.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use skywarden_graph::topology;
+
+    use super::*;
+
+    #[test]
+    fn one_sample_per_kind_all_connected_and_instance_exposed() {
+        let inv = estate().unwrap();
+        for k in ResourceKind::ALL {
+            assert_eq!(inv.count_of(*k), 1, "{k}");
+        }
+        assert!(inv.dangling().is_empty(), "{:?}", inv.dangling());
+        let exposures = topology::exposures(&inv);
+        assert_eq!(exposures.len(), 1);
+        assert_eq!(exposures[0].resource.short_id(), "i-0sample");
+    }
+
+    #[test]
+    fn samples_are_maximal() {
+        // Every JSON null would hide a field's type from the load-time check.
+        fn no_nulls(path: &str, v: &serde_json::Value) {
+            match v {
+                serde_json::Value::Null => panic!("{path} is null"),
+                serde_json::Value::Array(a) => {
+                    assert!(!a.is_empty(), "{path} is empty");
+                    a.iter().for_each(|x| no_nulls(path, x));
+                }
+                serde_json::Value::Object(m) => m
+                    .iter()
+                    .for_each(|(k, x)| no_nulls(&format!("{path}.{k}"), x)),
+                _ => {}
+            }
+        }
+        for r in estate().unwrap().resources() {
+            no_nulls(r.kind().as_str(), &serde_json::to_value(r).unwrap());
+        }
+    }
+}
