@@ -14,13 +14,23 @@
 pub mod catalog;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod finding;
 pub mod meta;
 pub mod pricing;
+pub mod suppression;
+pub mod user;
 
-pub use engine::{Engine, EvalCx};
+pub use engine::{Engine, EvalCx, Evaluation, RuleEvalError, RuleSettings};
 pub use error::RulesError;
+pub use export::{ExportError, ExportFormat, ExportInput};
 pub use finding::{
     CostComponent, Evidence, Finding, FindingKey, FindingRecord, FindingStatus, PricingBasis,
+    SuppressionRef,
 };
-pub use meta::{Category, Framework, FrameworkRef, Rule, RuleMeta, Severity};
+pub use meta::{
+    Category, ComplianceRef, Framework, FrameworkRef, Rule, RuleInfo, RuleMeta, RuleSource,
+    Severity,
+};
+pub use pricing::{cost_totals, CostTotals, PriceOverrides, PriceTable, PricingError};
+pub use suppression::{NewSuppression, StaleReason, StaleSuppression, Suppression};
