@@ -13,6 +13,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod compare;
 mod error;
 mod plan;
 mod rows;
@@ -22,6 +23,6 @@ mod types;
 pub use error::{redact_url, StoreError};
 pub use store::Store;
 pub use types::{
-    Backend, FindingFilter, NewScan, PersistSummary, ScanOutcome, ScanRecord, ScanStatus,
-    ScanTrigger,
+    Backend, Change, ComparedFinding, FindingFilter, NewScan, PersistSummary, ScanComparison,
+    ScanOutcome, ScanRecord, ScanStatus, ScanTrigger,
 };

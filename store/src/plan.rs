@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use skywarden_graph::{
     AccountId, ConnectionId, Coverage, CoverageStatus, Region, Resource, ResourceKind, Scope,
 };
-use skywarden_rules::{catalog, Finding, FindingKey};
+use skywarden_rules::{catalog, Finding, FindingKey, RuleInfo};
 
 use crate::error::StoreError;
 use crate::types::{severity_rank, ScanOutcome, ScanStatus};
@@ -42,6 +42,7 @@ pub(crate) struct FindingWrite<'a> {
     pub severity_rank: i32,
     pub evidence: Value,
     pub pricing_basis: Option<Value>,
+    pub resource_tags: Value,
 }
 
 /// A scan outcome ready to write.
@@ -204,6 +205,11 @@ fn plan_findings<'a>(
                     .as_ref()
                     .map(|b| to_stored("finding pricing basis", f.key.as_str(), b))
                     .transpose()?,
+                resource_tags: to_stored(
+                    "finding resource tags",
+                    f.key.as_str(),
+                    &f.resource_tags,
+                )?,
             })
         })
         .collect()
@@ -223,20 +229,29 @@ pub(crate) fn canonical(v: Value) -> Value {
     }
 }
 
-/// Whether an open finding that this scan did not report may be resolved: only when every
-/// kind its rule reads was Complete for the finding's account and region. A rule the catalog
-/// does not know (a user rule, a removed rule) is taken to read only the finding's own kind.
+/// Whether a stored finding that this scan did not report may be resolved: only when its rule
+/// ran to completion in this scan (`evaluated`) and every kind the rule reads was Complete for
+/// the finding's account and region. Kinds come from `rules` (the rules that ran), else the
+/// built-in catalog, else the finding's own kind.
 pub(crate) fn may_resolve(
     coverage: &Coverage,
+    rules: &[RuleInfo],
+    evaluated: &BTreeSet<String>,
     rule_id: &str,
     resource_kind: ResourceKind,
     account_id: &AccountId,
     region: &Region,
 ) -> bool {
+    if !evaluated.contains(rule_id) {
+        return false;
+    }
     let own = [resource_kind];
-    let kinds: &[ResourceKind] = match catalog::get(rule_id) {
-        Some(rule) if !rule.meta.kinds.is_empty() => rule.meta.kinds,
-        _ => &own,
+    let kinds: &[ResourceKind] = match rules.iter().find(|r| r.id == rule_id) {
+        Some(r) if !r.kinds.is_empty() => &r.kinds,
+        _ => match catalog::get(rule_id) {
+            Some(rule) if !rule.meta.kinds.is_empty() => rule.meta.kinds,
+            _ => &own,
+        },
     };
     let kinds: BTreeSet<ResourceKind> = kinds.iter().copied().collect();
     kinds.into_iter().all(|kind| {
@@ -289,6 +304,10 @@ mod tests {
     fn resolution_needs_every_rule_kind_complete_in_the_findings_region() {
         let ssh = "aws.ec2.security_group_world_open_ssh";
         let sg = ResourceKind::AwsEc2SecurityGroup;
+        let evaluated: BTreeSet<String> = [ssh, "user.custom_rule"].map(String::from).into();
+        let may_resolve = |c: &Coverage, id: &str, k, a: &AccountId, r: &Region| {
+            super::may_resolve(c, &[], &evaluated, id, k, a, r)
+        };
         let mut c = Coverage::new();
         c.record(scope("us-east-1", sg), CoverageStatus::Complete);
         c.record(scope("eu-west-1", sg), failed());
@@ -310,6 +329,51 @@ mod tests {
             &c,
             "user.custom_rule",
             vol,
+            &acct(),
+            &region("us-east-1")
+        ));
+    }
+
+    #[test]
+    fn rules_that_did_not_run_resolve_nothing() {
+        let sg = ResourceKind::AwsEc2SecurityGroup;
+        let mut c = Coverage::new();
+        c.record(scope("us-east-1", sg), CoverageStatus::Complete);
+        let none = BTreeSet::new();
+        let id = "aws.ec2.security_group_world_open_ssh";
+        assert!(!may_resolve(
+            &c,
+            &[],
+            &none,
+            id,
+            sg,
+            &acct(),
+            &region("us-east-1")
+        ));
+        // A pack rule's kinds come from its RuleInfo, not the finding's kind.
+        let mut info = RuleInfo::from(&catalog::all()[0].meta);
+        info.id = "acme.x".into();
+        info.kinds = vec![sg, ResourceKind::AwsEc2Instance];
+        let ran: BTreeSet<String> = ["acme.x".to_string()].into();
+        assert!(!may_resolve(
+            &c,
+            std::slice::from_ref(&info),
+            &ran,
+            "acme.x",
+            sg,
+            &acct(),
+            &region("us-east-1")
+        ));
+        c.record(
+            scope("us-east-1", ResourceKind::AwsEc2Instance),
+            CoverageStatus::Complete,
+        );
+        assert!(may_resolve(
+            &c,
+            &[info],
+            &ran,
+            "acme.x",
+            sg,
             &acct(),
             &region("us-east-1")
         ));

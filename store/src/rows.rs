@@ -24,6 +24,7 @@ use crate::types::ScanRecord;
 /// Raw column access; errors are the driver's message.
 pub(crate) trait Cells {
     fn text(&self, col: &'static str) -> Result<String, String>;
+    fn opt_text(&self, col: &'static str) -> Result<Option<String>, String>;
     fn time(&self, col: &'static str) -> Result<DateTime<Utc>, String>;
     fn opt_time(&self, col: &'static str) -> Result<Option<DateTime<Utc>>, String>;
     fn int(&self, col: &'static str) -> Result<i64, String>;
@@ -36,6 +37,9 @@ macro_rules! impl_cells {
     ($($row:ty),*) => {$(
         impl Cells for $row {
             fn text(&self, col: &'static str) -> Result<String, String> {
+                self.try_get(col).map_err(|e| e.to_string())
+            }
+            fn opt_text(&self, col: &'static str) -> Result<Option<String>, String> {
                 self.try_get(col).map_err(|e| e.to_string())
             }
             fn time(&self, col: &'static str) -> Result<DateTime<Utc>, String> {
@@ -90,6 +94,9 @@ impl<'r, R: Cells> RowCx<'r, R> {
     fn text(&self, col: &'static str) -> Result<String, StoreError> {
         self.row.text(col).map_err(|e| self.err(col, e))
     }
+    fn opt_text(&self, col: &'static str) -> Result<Option<String>, StoreError> {
+        self.row.opt_text(col).map_err(|e| self.err(col, e))
+    }
     fn time(&self, col: &'static str) -> Result<DateTime<Utc>, StoreError> {
         self.row.time(col).map_err(|e| self.err(col, e))
     }
@@ -119,7 +126,8 @@ impl<'r, R: Cells> RowCx<'r, R> {
 
 pub(crate) const SCAN_COLUMNS: &str =
     "id, connection_id, provider, \"trigger\", status, started_at, finished_at, \
-     coverage, errors, resource_count, finding_count, new_findings, resolved_findings";
+     coverage, errors, resource_count, finding_count, new_findings, resolved_findings, \
+     regressed_findings, suppressed_findings";
 
 pub(crate) fn scan(row: &impl Cells) -> Result<ScanRecord, StoreError> {
     let cx = RowCx::new(row, "scans", "id")?;
@@ -137,6 +145,8 @@ pub(crate) fn scan(row: &impl Cells) -> Result<ScanRecord, StoreError> {
         finding_count: cx.count("finding_count")?,
         new_findings: cx.count("new_findings")?,
         resolved_findings: cx.count("resolved_findings")?,
+        regressed_findings: cx.count("regressed_findings")?,
+        suppressed_findings: cx.count("suppressed_findings")?,
     })
 }
 
@@ -155,9 +165,16 @@ pub(crate) fn resource(row: &impl Cells) -> Result<Resource, StoreError> {
     Ok(r)
 }
 
-pub(crate) const FINDING_COLUMNS: &str = "connection_id, key, rule_id, severity, category, title, resource_id, \
-     resource_kind, account_id, region, evidence, monthly_cost_usd, pricing_basis, status, first_seen, last_seen, \
-     resolved_at, first_scan_id, last_scan_id";
+/// Columns of `findings f LEFT JOIN suppressions s ON s.id = f.suppression_id`
+/// ([`FINDING_FROM`]); filters must qualify columns with `f.`.
+pub(crate) const FINDING_COLUMNS: &str = "f.connection_id, f.key, f.rule_id, f.severity, f.category, f.title, \
+     f.resource_id, f.resource_kind, f.account_id, f.region, f.evidence, f.monthly_cost_usd, f.pricing_basis, \
+     f.status, f.first_seen, f.last_seen, f.resolved_at, f.first_scan_id, f.last_scan_id, f.regression_count, \
+     f.suppression_id, f.resource_tags, s.owner AS sup_owner, s.reason AS sup_reason, s.ticket AS sup_ticket, \
+     s.expires_at AS sup_expires_at";
+
+pub(crate) const FINDING_FROM: &str =
+    "findings f LEFT JOIN suppressions s ON s.id = f.suppression_id";
 
 pub(crate) fn finding(row: &impl Cells) -> Result<FindingRecord, StoreError> {
     let cx = RowCx::new(row, "findings", "key")?;
@@ -178,6 +195,7 @@ pub(crate) fn finding(row: &impl Cells) -> Result<FindingRecord, StoreError> {
             evidence,
             monthly_cost_usd: cx.opt_real("monthly_cost_usd")?,
             pricing_basis,
+            resource_tags: cx.json("resource_tags")?,
         },
         status: cx.parse("status")?,
         first_seen: cx.time("first_seen")?,
@@ -185,7 +203,64 @@ pub(crate) fn finding(row: &impl Cells) -> Result<FindingRecord, StoreError> {
         resolved_at: cx.opt_time("resolved_at")?,
         first_scan_id: cx.parse("first_scan_id")?,
         last_scan_id: cx.parse("last_scan_id")?,
+        regression_count: u32::try_from(cx.count("regression_count")?)
+            .map_err(|e| cx.err("regression_count", e))?,
+        suppression: match cx.opt_text("suppression_id")? {
+            None => None,
+            Some(id) => Some(skywarden_rules::SuppressionRef {
+                id,
+                // A dangling id (never expected: suppressions are revoked, not deleted).
+                owner: cx.opt_text("sup_owner")?.unwrap_or_default(),
+                reason: cx.opt_text("sup_reason")?.unwrap_or_default(),
+                ticket: cx.opt_text("sup_ticket")?,
+                expires_at: cx.opt_time("sup_expires_at")?,
+            }),
+        },
     })
+}
+
+pub(crate) const SUPPRESSION_COLUMNS: &str = "id, connection_id, rule_pattern, resource_pattern, account_id, \
+     tags, owner, reason, ticket, created_at, expires_at, revoked_at, last_matched_at, scans_without_match";
+
+pub(crate) fn suppression(row: &impl Cells) -> Result<skywarden_rules::Suppression, StoreError> {
+    let cx = RowCx::new(row, "suppressions", "id")?;
+    Ok(skywarden_rules::Suppression {
+        id: cx.text("id")?,
+        connection_id: cx
+            .opt_text("connection_id")?
+            .map(|c| c.parse())
+            .transpose()
+            .map_err(|e: skywarden_graph::GraphError| cx.err("connection_id", e))?,
+        rule: cx.opt_text("rule_pattern")?,
+        resource: cx.opt_text("resource_pattern")?,
+        account_id: cx
+            .opt_text("account_id")?
+            .map(|c| c.parse())
+            .transpose()
+            .map_err(|e: skywarden_graph::GraphError| cx.err("account_id", e))?,
+        tags: cx.json("tags")?,
+        owner: cx.text("owner")?,
+        reason: cx.text("reason")?,
+        ticket: cx.opt_text("ticket")?,
+        created_at: cx.time("created_at")?,
+        expires_at: cx.time("expires_at")?,
+        revoked_at: cx.opt_time("revoked_at")?,
+        last_matched_at: cx.opt_time("last_matched_at")?,
+        scans_without_match: u32::try_from(cx.count("scans_without_match")?)
+            .map_err(|e| cx.err("scans_without_match", e))?,
+    })
+}
+
+/// (key, status as of a scan) from `finding_events`.
+pub(crate) fn event(
+    row: &impl Cells,
+) -> Result<(String, skywarden_rules::FindingStatus, DateTime<Utc>), StoreError> {
+    let cx = RowCx::new(row, "finding_events", "key")?;
+    Ok((
+        cx.parse::<FindingKey>("key")?.to_string(),
+        cx.parse("status")?,
+        cx.time("at")?,
+    ))
 }
 
 /// An open finding that the current scan did not report: what resolution needs to know.
@@ -211,12 +286,14 @@ pub(crate) fn stale_finding(row: &impl Cells) -> Result<StaleFinding, StoreError
     })
 }
 
-/// (key, status) of a stored finding.
+/// (key, status, regression count) of a stored finding.
 pub(crate) fn finding_status(
     row: &impl Cells,
-) -> Result<(String, skywarden_rules::FindingStatus), StoreError> {
+) -> Result<(String, skywarden_rules::FindingStatus, u32), StoreError> {
     let cx = RowCx::new(row, "findings", "key")?;
-    Ok((cx.text("key")?, cx.parse("status")?))
+    let n =
+        u32::try_from(cx.count("regression_count")?).map_err(|e| cx.err("regression_count", e))?;
+    Ok((cx.text("key")?, cx.parse("status")?, n))
 }
 
 /// (connection id, status) of a stored scan, to explain why it cannot be finished.
@@ -225,4 +302,19 @@ pub(crate) fn scan_state(
 ) -> Result<(ConnectionId, crate::types::ScanStatus), StoreError> {
     let cx = RowCx::new(row, "scans", "id")?;
     Ok((cx.parse("connection_id")?, cx.parse("status")?))
+}
+
+/// (key, (rule id, resource id, severity)) of a stored finding.
+pub(crate) fn finding_meta(
+    row: &impl Cells,
+) -> Result<(String, (String, String, skywarden_rules::Severity)), StoreError> {
+    let cx = RowCx::new(row, "findings", "key")?;
+    Ok((
+        cx.text("key")?,
+        (
+            cx.text("rule_id")?,
+            cx.text("resource_id")?,
+            cx.parse("severity")?,
+        ),
+    ))
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use skywarden_graph::{ConnectionId, Resource, ScanId};
-use skywarden_rules::{FindingRecord, FindingStatus};
+use skywarden_rules::{FindingRecord, FindingStatus, Suppression};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::types::Json;
@@ -24,8 +24,8 @@ use crate::error::{Secrets, StoreError};
 use crate::plan::{may_resolve, micros, Plan};
 use crate::rows;
 use crate::types::{
-    severity_rank, Backend, FindingFilter, NewScan, PersistSummary, ScanOutcome, ScanRecord,
-    ScanStatus,
+    severity_rank, Backend, FindingFilter, NewScan, PersistSummary, ScanComparison, ScanOutcome,
+    ScanRecord, ScanStatus,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -228,8 +228,13 @@ impl Store {
         let scan_id = outcome.scan_id.to_string();
         let at = plan.finished_at;
         let stale_sql = format!(
-            "SELECT {} FROM findings WHERE connection_id = $1 AND status = $2 AND last_scan_id <> $3",
+            "SELECT {} FROM findings WHERE connection_id = $1 AND status <> $2 AND last_scan_id <> $3",
             rows::STALE_FINDING_COLUMNS
+        );
+        let sup_sql = format!(
+            "SELECT {} FROM suppressions WHERE (connection_id IS NULL OR connection_id = $1) \
+             AND revoked_at IS NULL ORDER BY created_at, id",
+            rows::SUPPRESSION_COLUMNS
         );
         let summary = with_pool!(self, |pool| {
             let mut tx = pool.begin().await.map_err(StoreError::query(OP))?;
@@ -313,11 +318,27 @@ impl Store {
                     .rows_affected();
             }
 
-            // 2. Findings: learn which keys exist and in which state, then upsert.
-            let mut prior: HashMap<String, FindingStatus> = HashMap::new();
+            // 2. Suppressions that apply to this connection (revoked ones never match).
+            let sup_rows = sqlx::query(&sup_sql)
+                .bind(conn)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(StoreError::query(OP))?;
+            let mut suppressions = sup_rows
+                .iter()
+                .map(rows::suppression)
+                .collect::<Result<Vec<Suppression>, _>>()?;
+            let active: Vec<usize> = (0..suppressions.len())
+                .filter(|i| suppressions[*i].is_active(at))
+                .collect();
+            let mut matched = vec![0u64; suppressions.len()];
+
+            // 3. Findings: learn which keys exist and in which state, decide, then upsert.
+            let mut prior: HashMap<String, (FindingStatus, u32)> = HashMap::new();
             for chunk in plan.findings.chunks(BATCH_ROWS) {
-                let mut qb =
-                    QueryBuilder::new("SELECT key, status FROM findings WHERE connection_id = ");
+                let mut qb = QueryBuilder::new(
+                    "SELECT key, status, regression_count FROM findings WHERE connection_id = ",
+                );
                 qb.push_bind(conn);
                 qb.push(" AND key IN (");
                 {
@@ -333,47 +354,117 @@ impl Store {
                     .await
                     .map_err(StoreError::query(OP))?
                 {
-                    let (key, status) = rows::finding_status(&row)?;
-                    prior.insert(key, status);
+                    let (key, status, n) = rows::finding_status(&row)?;
+                    prior.insert(key, (status, n));
                 }
             }
-            let (mut findings_new, mut findings_reopened) = (0u64, 0u64);
+            let mut summary = PersistSummary {
+                resources_written: len(plan.resources.len()),
+                resources_deleted,
+                findings_new: 0,
+                findings_regressed: 0,
+                findings_resolved: 0,
+                findings_suppressed: 0,
+                findings_unsuppressed: 0,
+                stale_suppressions: Vec::new(),
+                status: plan.status,
+            };
+            // (status, regression count, suppression id) per finding, and status events.
+            let mut decided: Vec<(FindingStatus, u32, Option<&str>)> =
+                Vec::with_capacity(plan.findings.len());
+            let mut events: Vec<(&str, FindingStatus)> = Vec::new();
             for w in &plan.findings {
-                match prior.get(w.finding.key.as_str()) {
-                    None => findings_new += 1,
-                    Some(FindingStatus::Resolved) => findings_reopened += 1,
-                    Some(FindingStatus::Open) => {}
+                let f = w.finding;
+                let sup = active
+                    .iter()
+                    .copied()
+                    .find(|i| suppressions[*i].matches(&outcome.connection_id, f));
+                if let Some(i) = sup {
+                    matched[i] += 1;
+                    summary.findings_suppressed += 1;
                 }
+                let sup_id = sup.map(|i| suppressions[i].id.as_str());
+                let (status, n, changed) = match (prior.get(f.key.as_str()).copied(), sup) {
+                    (None, None) => {
+                        summary.findings_new += 1;
+                        (FindingStatus::Open, 0, true)
+                    }
+                    (None, Some(_)) => {
+                        summary.findings_new += 1;
+                        (FindingStatus::Suppressed, 0, true)
+                    }
+                    (Some((FindingStatus::Resolved, n)), s) => {
+                        summary.findings_regressed += 1;
+                        let to = if s.is_some() {
+                            FindingStatus::Suppressed
+                        } else {
+                            FindingStatus::Regressed
+                        };
+                        (to, n.saturating_add(1), true)
+                    }
+                    (Some((FindingStatus::Suppressed, n)), None) => {
+                        summary.findings_unsuppressed += 1;
+                        let to = if n > 0 {
+                            FindingStatus::Regressed
+                        } else {
+                            FindingStatus::Open
+                        };
+                        (to, n, true)
+                    }
+                    (Some((FindingStatus::Suppressed, n)), Some(_)) => {
+                        (FindingStatus::Suppressed, n, false)
+                    }
+                    (Some((active_status, n)), Some(_)) => {
+                        let _ = active_status;
+                        (FindingStatus::Suppressed, n, true)
+                    }
+                    (Some((active_status, n)), None) => (active_status, n, false),
+                };
+                if changed {
+                    events.push((f.key.as_str(), status));
+                }
+                decided.push((status, n, sup_id));
             }
-            for chunk in plan.findings.chunks(BATCH_ROWS) {
+            for (chunk, states) in plan
+                .findings
+                .chunks(BATCH_ROWS)
+                .zip(decided.chunks(BATCH_ROWS))
+            {
                 let mut qb = QueryBuilder::new(
                     "INSERT INTO findings (connection_id, key, rule_id, severity, severity_rank, category, title, \
                      resource_id, resource_kind, account_id, region, evidence, monthly_cost_usd, pricing_basis, \
-                     status, first_seen, last_seen, resolved_at, first_scan_id, last_scan_id) ",
+                     status, first_seen, last_seen, resolved_at, first_scan_id, last_scan_id, regression_count, \
+                     suppression_id, resource_tags) ",
                 );
-                qb.push_values(chunk, |mut row, w| {
-                    let f = w.finding;
-                    row.push_bind(conn)
-                        .push_bind(f.key.as_str())
-                        .push_bind(f.rule_id.as_str())
-                        .push_bind(f.severity.as_str())
-                        .push_bind(w.severity_rank)
-                        .push_bind(f.category.as_str())
-                        .push_bind(f.title.as_str())
-                        .push_bind(f.resource_id.as_str())
-                        .push_bind(f.resource_kind.as_str())
-                        .push_bind(f.account_id.as_str())
-                        .push_bind(f.region.as_str())
-                        .push_bind(Json(&w.evidence))
-                        .push_bind(f.monthly_cost_usd)
-                        .push_bind(w.pricing_basis.as_ref().map(Json))
-                        .push_bind(FindingStatus::Open.as_str())
-                        .push_bind(at)
-                        .push_bind(at)
-                        .push("NULL")
-                        .push_bind(scan_id.as_str())
-                        .push_bind(scan_id.as_str());
-                });
+                qb.push_values(
+                    chunk.iter().zip(states),
+                    |mut row, (w, (status, n, sup_id))| {
+                        let f = w.finding;
+                        row.push_bind(conn)
+                            .push_bind(f.key.as_str())
+                            .push_bind(f.rule_id.as_str())
+                            .push_bind(f.severity.as_str())
+                            .push_bind(w.severity_rank)
+                            .push_bind(f.category.as_str())
+                            .push_bind(f.title.as_str())
+                            .push_bind(f.resource_id.as_str())
+                            .push_bind(f.resource_kind.as_str())
+                            .push_bind(f.account_id.as_str())
+                            .push_bind(f.region.as_str())
+                            .push_bind(Json(&w.evidence))
+                            .push_bind(f.monthly_cost_usd)
+                            .push_bind(w.pricing_basis.as_ref().map(Json))
+                            .push_bind(status.as_str())
+                            .push_bind(at)
+                            .push_bind(at)
+                            .push("NULL")
+                            .push_bind(scan_id.as_str())
+                            .push_bind(scan_id.as_str())
+                            .push_bind(i64::from(*n))
+                            .push_bind(*sup_id)
+                            .push_bind(Json(&w.resource_tags));
+                    },
+                );
                 qb.push(
                     " ON CONFLICT (connection_id, key) DO UPDATE SET rule_id = excluded.rule_id, \
                      severity = excluded.severity, severity_rank = excluded.severity_rank, \
@@ -382,7 +473,8 @@ impl Store {
                      region = excluded.region, evidence = excluded.evidence, \
                      monthly_cost_usd = excluded.monthly_cost_usd, pricing_basis = excluded.pricing_basis, \
                      status = excluded.status, last_seen = excluded.last_seen, resolved_at = NULL, \
-                     last_scan_id = excluded.last_scan_id",
+                     last_scan_id = excluded.last_scan_id, regression_count = excluded.regression_count, \
+                     suppression_id = excluded.suppression_id, resource_tags = excluded.resource_tags",
                 );
                 qb.build()
                     .execute(&mut *tx)
@@ -390,11 +482,12 @@ impl Store {
                     .map_err(StoreError::query(OP))?;
             }
 
-            // 3. Resolve open findings the scan did not report (every reported one now has
-            //    this scan as last_scan_id), where the rule's kinds were all seen completely.
+            // 4. Resolve stored findings the scan did not report (every reported one now has
+            //    this scan as last_scan_id), where their rule ran and its kinds were all seen
+            //    completely. Suppressed ones resolve too: the problem is gone.
             let stale = sqlx::query(&stale_sql)
                 .bind(conn)
-                .bind(FindingStatus::Open.as_str())
+                .bind(FindingStatus::Resolved.as_str())
                 .bind(scan_id.as_str())
                 .fetch_all(&mut *tx)
                 .await
@@ -404,6 +497,8 @@ impl Store {
                 let s = rows::stale_finding(row)?;
                 if may_resolve(
                     outcome.coverage,
+                    outcome.rules,
+                    outcome.evaluated_rules,
                     &s.rule_id,
                     s.resource_kind,
                     &s.account_id,
@@ -412,13 +507,12 @@ impl Store {
                     to_resolve.push(s.key);
                 }
             }
-            let mut findings_resolved = 0;
             for chunk in to_resolve.chunks(BATCH_ROWS) {
                 let mut qb = QueryBuilder::new("UPDATE findings SET status = ");
                 qb.push_bind(FindingStatus::Resolved.as_str());
                 qb.push(", resolved_at = ");
                 qb.push_bind(at);
-                qb.push(" WHERE connection_id = ");
+                qb.push(", suppression_id = NULL WHERE connection_id = ");
                 qb.push_bind(conn);
                 qb.push(" AND key IN (");
                 {
@@ -428,26 +522,66 @@ impl Store {
                     }
                 }
                 qb.push(")");
-                findings_resolved += qb
+                summary.findings_resolved += qb
                     .build()
                     .execute(&mut *tx)
                     .await
                     .map_err(StoreError::query(OP))?
                     .rows_affected();
             }
+            events.extend(
+                to_resolve
+                    .iter()
+                    .map(|k| (k.as_str(), FindingStatus::Resolved)),
+            );
 
-            // 4. The scan row.
-            let summary = PersistSummary {
-                resources_written: len(plan.resources.len()),
-                resources_deleted,
-                findings_new,
-                findings_reopened,
-                findings_resolved,
-                status: plan.status,
-            };
+            // 5. Status history: one row per finding whose status this scan changed.
+            for chunk in events.chunks(BATCH_ROWS) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO finding_events (connection_id, scan_id, key, status, at) ",
+                );
+                qb.push_values(chunk, |mut row, (key, status)| {
+                    row.push_bind(conn)
+                        .push_bind(scan_id.as_str())
+                        .push_bind(*key)
+                        .push_bind(status.as_str())
+                        .push_bind(at);
+                });
+                qb.build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?;
+            }
+
+            // 6. Suppression bookkeeping: when each last matched, how many scans it has not.
+            for i in active.iter().copied() {
+                let sup = &mut suppressions[i];
+                if matched[i] > 0 {
+                    sup.scans_without_match = 0;
+                    sup.last_matched_at = Some(at);
+                } else {
+                    sup.scans_without_match = sup.scans_without_match.saturating_add(1);
+                }
+                sqlx::query(
+                    "UPDATE suppressions SET scans_without_match = $1, last_matched_at = $2 WHERE id = $3",
+                )
+                .bind(i64::from(sup.scans_without_match))
+                .bind(sup.last_matched_at)
+                .bind(sup.id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query(OP))?;
+            }
+            summary.stale_suppressions = suppressions
+                .iter()
+                .filter_map(|s| s.staleness(at, outcome.stale_after_scans))
+                .collect();
+
+            // 7. The scan row.
             sqlx::query(
                 "UPDATE scans SET status = $1, finished_at = $2, coverage = $3, errors = $4, resource_count = $5, \
-                 finding_count = $6, new_findings = $7, resolved_findings = $8 WHERE id = $9",
+                 finding_count = $6, new_findings = $7, resolved_findings = $8, regressed_findings = $9, \
+                 suppressed_findings = $10 WHERE id = $11",
             )
             .bind(plan.status.as_str())
             .bind(at)
@@ -455,8 +589,10 @@ impl Store {
             .bind(Json(&plan.errors))
             .bind(count(summary.resources_written))
             .bind(count(len(plan.findings.len())))
-            .bind(count(findings_new + findings_reopened))
-            .bind(count(findings_resolved))
+            .bind(count(summary.findings_new))
+            .bind(count(summary.findings_resolved))
+            .bind(count(summary.findings_regressed))
+            .bind(count(summary.findings_suppressed))
             .bind(&scan_id)
             .execute(&mut *tx)
             .await
@@ -472,10 +608,22 @@ impl Store {
             resources_written = summary.resources_written,
             resources_deleted = summary.resources_deleted,
             findings_new = summary.findings_new,
-            findings_reopened = summary.findings_reopened,
+            findings_regressed = summary.findings_regressed,
             findings_resolved = summary.findings_resolved,
+            findings_suppressed = summary.findings_suppressed,
+            findings_unsuppressed = summary.findings_unsuppressed,
             "scan persisted"
         );
+        for st in &summary.stale_suppressions {
+            tracing::warn!(
+                code = skywarden_rules::suppression::STALE_CODE,
+                suppression = %st.id,
+                owner = %st.owner,
+                reason = ?st.reason,
+                expires_at = %st.expires_at,
+                "stale suppression"
+            );
+        }
         Ok(summary)
     }
 
@@ -576,26 +724,64 @@ impl Store {
         &self,
         filter: &FindingFilter,
     ) -> Result<Vec<FindingRecord>, StoreError> {
-        let head = format!("SELECT {} FROM findings WHERE 1 = 1", rows::FINDING_COLUMNS);
+        let since = match filter.since_scan {
+            None => None,
+            Some(id) => Some(self.finished_scan(id).await?),
+        };
+        let head = format!(
+            "SELECT {} FROM {} WHERE 1 = 1",
+            rows::FINDING_COLUMNS,
+            rows::FINDING_FROM
+        );
         with_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(head.as_str());
             if let Some(c) = &filter.connection_id {
-                qb.push(" AND connection_id = ");
+                qb.push(" AND f.connection_id = ");
                 qb.push_bind(c.as_str());
             }
-            if let Some(s) = filter.status {
-                qb.push(" AND status = ");
-                qb.push_bind(s.as_str());
+            if !filter.statuses.is_empty() {
+                qb.push(" AND f.status IN (");
+                let mut list = qb.separated(", ");
+                for s in &filter.statuses {
+                    list.push_bind(s.as_str());
+                }
+                qb.push(")");
             }
             if let Some(s) = filter.min_severity {
-                qb.push(" AND severity_rank >= ");
+                qb.push(" AND f.severity_rank >= ");
                 qb.push_bind(severity_rank(s));
             }
             if let Some(r) = &filter.rule_id {
-                qb.push(" AND rule_id = ");
+                qb.push(" AND f.rule_id = ");
                 qb.push_bind(r.as_str());
             }
-            qb.push(" ORDER BY severity_rank DESC, rule_id, resource_id, key");
+            if let Some(c) = filter.category {
+                qb.push(" AND f.category = ");
+                qb.push_bind(c.as_str());
+            }
+            if let Some(k) = filter.resource_kind {
+                qb.push(" AND f.resource_kind = ");
+                qb.push_bind(k.as_str());
+            }
+            if let Some(a) = &filter.account_id {
+                qb.push(" AND f.account_id = ");
+                qb.push_bind(a.as_str());
+            }
+            if let Some(r) = &filter.region {
+                qb.push(" AND f.region = ");
+                qb.push_bind(r.as_str());
+            }
+            if let Some((conn, at)) = &since {
+                qb.push(" AND f.connection_id = ");
+                qb.push_bind(conn.as_str());
+                qb.push(
+                    " AND EXISTS (SELECT 1 FROM finding_events e WHERE e.connection_id = f.connection_id \
+                     AND e.key = f.key AND e.at > ",
+                );
+                qb.push_bind(*at);
+                qb.push(")");
+            }
+            qb.push(" ORDER BY f.severity_rank DESC, f.rule_id, f.resource_id, f.key");
             let rows = qb
                 .build()
                 .fetch_all(pool)
@@ -603,6 +789,196 @@ impl Store {
                 .map_err(StoreError::query("list findings"))?;
             rows.iter().map(rows::finding).collect()
         })
+    }
+
+    /// (connection, finished_at) of a scan that has finished with stored results.
+    async fn finished_scan(&self, id: ScanId) -> Result<(ConnectionId, DateTime<Utc>), StoreError> {
+        let scan = self
+            .get_scan(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "scan",
+                id: id.to_string(),
+            })?;
+        match (scan.status, scan.finished_at) {
+            (ScanStatus::Succeeded | ScanStatus::Partial, Some(at)) => Ok((scan.connection_id, at)),
+            (status, _) => Err(StoreError::Conflict {
+                what: "scan",
+                id: id.to_string(),
+                reason: format!(
+                    "is {status}; only succeeded or partial scans have results to compare"
+                ),
+            }),
+        }
+    }
+
+    /// How findings moved between scan `from` and scan `to` of one connection (any two
+    /// finished scans; `from` must have finished first). `include_unchanged` lists unchanged
+    /// findings too (they are always counted).
+    pub async fn compare_scans(
+        &self,
+        from: ScanId,
+        to: ScanId,
+        include_unchanged: bool,
+    ) -> Result<ScanComparison, StoreError> {
+        const OP: &str = "compare scans";
+        let (conn_a, at_a) = self.finished_scan(from).await?;
+        let (conn_b, at_b) = self.finished_scan(to).await?;
+        if conn_a != conn_b {
+            return Err(StoreError::Conflict {
+                what: "scan",
+                id: to.to_string(),
+                reason: format!("belongs to connection {conn_b}, not {conn_a}"),
+            });
+        }
+        if at_b < at_a {
+            return Err(StoreError::Conflict {
+                what: "scan",
+                id: to.to_string(),
+                reason: format!("finished before scan {from}; give the older scan first"),
+            });
+        }
+        let events = with_pool!(self, |pool| {
+            let rows = sqlx::query(
+                "SELECT key, status, at FROM finding_events WHERE connection_id = $1 AND at <= $2 ORDER BY key, at",
+            )
+            .bind(conn_a.as_str())
+            .bind(at_b)
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::query(OP))?;
+            rows.iter()
+                .map(rows::event)
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        let states = crate::compare::states(&events, at_a, at_b);
+        let keys: Vec<&str> = states.keys().map(String::as_str).collect();
+        let mut meta: HashMap<String, (String, String, skywarden_rules::Severity)> = HashMap::new();
+        for chunk in keys.chunks(BATCH_ROWS) {
+            with_pool!(self, |pool| {
+                let mut qb = QueryBuilder::new(
+                    "SELECT key, rule_id, resource_id, severity FROM findings WHERE connection_id = ",
+                );
+                qb.push_bind(conn_a.as_str());
+                qb.push(" AND key IN (");
+                let mut list = qb.separated(", ");
+                for k in chunk {
+                    list.push_bind(*k);
+                }
+                qb.push(")");
+                for row in qb
+                    .build()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(StoreError::query(OP))?
+                {
+                    let (k, m) = rows::finding_meta(&row)?;
+                    meta.insert(k, m);
+                }
+            });
+        }
+        Ok(crate::compare::build(
+            conn_a,
+            from,
+            to,
+            states,
+            &meta,
+            include_unchanged,
+        ))
+    }
+
+    /// Stores a new suppression.
+    pub async fn create_suppression(&self, s: &Suppression) -> Result<(), StoreError> {
+        const OP: &str = "create suppression";
+        let tags = serde_json::to_value(&s.tags).map_err(|e| StoreError::Encode {
+            what: "suppression",
+            key: s.id.clone(),
+            reason: e.to_string(),
+        })?;
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO suppressions (id, connection_id, rule_pattern, resource_pattern, account_id, tags, \
+                 owner, reason, ticket, created_at, expires_at, revoked_at, last_matched_at, scans_without_match) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL, 0)",
+            )
+            .bind(s.id.as_str())
+            .bind(s.connection_id.as_ref().map(|c| c.as_str()))
+            .bind(s.rule.as_deref())
+            .bind(s.resource.as_deref())
+            .bind(s.account_id.as_ref().map(|a| a.as_str()))
+            .bind(Json(&tags))
+            .bind(s.owner.as_str())
+            .bind(s.reason.as_str())
+            .bind(s.ticket.as_deref())
+            .bind(micros(s.created_at))
+            .bind(micros(s.expires_at))
+            .execute(pool)
+            .await
+            .map_err(StoreError::query(OP))?;
+            Ok(())
+        })
+    }
+
+    /// Every suppression (revoked ones too when `include_revoked`), oldest first.
+    pub async fn list_suppressions(
+        &self,
+        include_revoked: bool,
+    ) -> Result<Vec<Suppression>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM suppressions{} ORDER BY created_at, id",
+            rows::SUPPRESSION_COLUMNS,
+            if include_revoked {
+                ""
+            } else {
+                " WHERE revoked_at IS NULL"
+            }
+        );
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(&sql)
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::query("list suppressions"))?;
+            rows.iter().map(rows::suppression).collect()
+        })
+    }
+
+    /// Revokes a suppression: it matches nothing from now on and its findings re-surface on
+    /// the next scan that detects them. Kept for the record.
+    pub async fn revoke_suppression(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let n = with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE suppressions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            )
+            .bind(micros(at))
+            .bind(id)
+            .execute(pool)
+            .await
+            .map_err(StoreError::query("revoke suppression"))?
+            .rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "active suppression",
+                id: id.chars().take(64).collect(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Every connection id, sorted.
+    pub async fn list_connections(&self) -> Result<Vec<ConnectionId>, StoreError> {
+        let ids: Vec<String> = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT id FROM connections ORDER BY id")
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::query("list connections"))?
+        });
+        ids.into_iter()
+            .map(|id| {
+                id.parse()
+                    .map_err(|e| StoreError::decode("connections", &id, "id", e))
+            })
+            .collect()
     }
 
     /// The connection's stored inventory, ordered by resource id.

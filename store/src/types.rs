@@ -6,8 +6,14 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use skywarden_graph::{ConnectionId, Coverage, Provider, Resource, ScanId};
-use skywarden_rules::{Finding, FindingStatus, Severity};
+use std::collections::BTreeSet;
+
+use skywarden_graph::{
+    AccountId, ConnectionId, Coverage, Provider, Region, Resource, ResourceKind, ScanId,
+};
+use skywarden_rules::{
+    Category, Finding, FindingKey, FindingStatus, RuleInfo, Severity, StaleSuppression,
+};
 
 use crate::error::StoreError;
 
@@ -138,10 +144,16 @@ pub struct ScanRecord {
     pub resource_count: u64,
     /// Findings the scan produced.
     pub finding_count: u64,
-    /// Findings that were not open before the scan: first seen, or reopened.
+    /// Findings detected for the first time.
     pub new_findings: u64,
-    /// Open findings the scan resolved.
+    /// Active or suppressed findings the scan resolved.
     pub resolved_findings: u64,
+    /// Resolved findings detected again.
+    #[serde(default)]
+    pub regressed_findings: u64,
+    /// Findings the scan stored as suppressed.
+    #[serde(default)]
+    pub suppressed_findings: u64,
 }
 
 /// Everything a finished scan hands to [`crate::Store::finish_scan`].
@@ -155,12 +167,19 @@ pub struct ScanOutcome<'a> {
     /// the inventory need not be cloned. Only resources of Complete scopes are written.
     pub resources: Vec<&'a Resource>,
     pub findings: &'a [Finding],
+    /// Metadata of the rules that ran (built-in and packs): which kinds each reads.
+    pub rules: &'a [RuleInfo],
+    /// Ids of the rules that ran to completion. Only their unreported findings may be
+    /// resolved: a rule that was disabled, removed or failed did not look.
+    pub evaluated_rules: &'a BTreeSet<String>,
     /// Scan-level errors for the history (secret-free, one line each).
     pub errors: Vec<String>,
+    /// A suppression that matched nothing in this many consecutive scans is reported stale.
+    pub stale_after_scans: u32,
 }
 
 /// What [`crate::Store::finish_scan`] changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersistSummary {
     /// Resources inserted or updated (Complete scopes only).
     pub resources_written: u64,
@@ -168,21 +187,89 @@ pub struct PersistSummary {
     pub resources_deleted: u64,
     /// Findings stored for the first time.
     pub findings_new: u64,
-    /// Resolved findings detected again.
-    pub findings_reopened: u64,
-    /// Open findings not detected again where every kind their rule reads was Complete.
+    /// Resolved findings detected again (status `regressed`, regression count + 1).
+    pub findings_regressed: u64,
+    /// Findings not detected again where their rule ran and every kind it reads was Complete.
     pub findings_resolved: u64,
+    /// Detected findings stored as `suppressed` (new or already suppressed).
+    pub findings_suppressed: u64,
+    /// Suppressed findings that re-surfaced because their suppression expired or was revoked.
+    pub findings_unsuppressed: u64,
+    /// Suppressions that expired or matched nothing for too long (`skywarden.suppression_stale`).
+    pub stale_suppressions: Vec<StaleSuppression>,
     pub status: ScanStatus,
 }
 
-/// Which findings [`crate::Store::list_findings`] returns; `None` means any.
+/// Which findings [`crate::Store::list_findings`] returns; `None` / empty means any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FindingFilter {
     pub connection_id: Option<ConnectionId>,
-    pub status: Option<FindingStatus>,
+    /// Any of these statuses; empty = every status.
+    pub statuses: Vec<FindingStatus>,
     /// This severity and worse (`--severity high+`).
     pub min_severity: Option<Severity>,
     pub rule_id: Option<String>,
+    pub category: Option<Category>,
+    pub resource_kind: Option<ResourceKind>,
+    pub account_id: Option<AccountId>,
+    pub region: Option<Region>,
+    /// Only findings whose status changed (new, regressed, resolved, suppressed or
+    /// re-surfaced) in a scan that finished after this one. Needs `connection_id` or is
+    /// scoped to the scan's connection.
+    pub since_scan: Option<ScanId>,
+}
+
+impl FindingFilter {
+    /// Open and regressed findings: what is there and nobody accepted.
+    pub fn active() -> Vec<FindingStatus> {
+        vec![FindingStatus::Open, FindingStatus::Regressed]
+    }
+}
+
+/// How a finding moved between two scans of a connection ([`crate::Store::compare_scans`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Never detected up to the first scan, active at the second.
+    New,
+    /// Active or suppressed at the first scan, resolved at the second.
+    Resolved,
+    /// Active at the second scan after being resolved at (or since) the first.
+    Regressed,
+    /// Active at both, not resolved in between.
+    Unchanged,
+    /// Suppressed at the second scan (and not at the first).
+    Suppressed,
+}
+
+/// One finding of a comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComparedFinding {
+    pub key: FindingKey,
+    pub change: Change,
+    pub rule_id: String,
+    pub resource_id: String,
+    pub severity: Severity,
+    /// Status as of the first scan (`None`: not detected yet).
+    pub from: Option<FindingStatus>,
+    /// Status as of the second scan.
+    pub to: Option<FindingStatus>,
+}
+
+/// Scan-to-scan comparison: counts per change and every finding that is not unchanged
+/// (unchanged ones only counted unless asked for).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanComparison {
+    pub connection_id: ConnectionId,
+    pub from_scan: ScanId,
+    pub to_scan: ScanId,
+    pub new: u64,
+    pub resolved: u64,
+    pub regressed: u64,
+    pub unchanged: u64,
+    pub suppressed: u64,
+    /// Sorted by change, then severity (worst first), rule id, resource id.
+    pub findings: Vec<ComparedFinding>,
 }
 
 /// Severity as an orderable integer, stored next to the text so `high+` filters run in SQL.

@@ -26,10 +26,10 @@ use skywarden_graph::{
 };
 use skywarden_rules::{
     catalog, Category, Evidence, Finding, FindingKey, FindingRecord, FindingStatus, PricingBasis,
-    Severity,
+    Severity, StaleReason, Suppression,
 };
 use skywarden_store::{
-    Backend, FindingFilter, NewScan, PersistSummary, ScanOutcome, ScanRecord, ScanStatus,
+    Backend, Change, FindingFilter, NewScan, PersistSummary, ScanOutcome, ScanRecord, ScanStatus,
     ScanTrigger, Store, StoreError,
 };
 use sqlx::Connection;
@@ -216,7 +216,10 @@ conformance! {
     undetected_finding_in_complete_scope_resolves,
     failed_scope_keeps_findings_and_resources,
     deletion_only_in_complete_scopes,
-    resolved_finding_reopens_with_first_seen_kept,
+    resolved_finding_regresses_with_first_seen_kept,
+    suppressed_until_expiry_then_resurfaces,
+    suppressed_finding_resolves_when_fixed,
+    rules_that_did_not_run_resolve_nothing,
     failure_mid_transaction_changes_nothing,
     unstorable_value_is_refused_before_writing,
     fail_and_cancel_leave_inventory_alone,
@@ -389,6 +392,7 @@ fn unattached_finding(v: &Resource) -> Finding {
         },
         monthly_cost_usd: None,
         pricing_basis: None,
+        resource_tags: v.tags.clone(),
     }
     .with_cost(8.0, basis)
 }
@@ -475,6 +479,9 @@ async fn finish(
             resources: resources.iter().collect(),
             findings,
             errors: vec![],
+            rules: &[],
+            evaluated_rules: &builtin_ids(),
+            stale_after_scans: 3,
         })
         .await
 }
@@ -487,6 +494,13 @@ async fn findings_of(store: &Store) -> Vec<FindingRecord> {
         })
         .await
         .unwrap()
+}
+
+fn builtin_ids() -> std::collections::BTreeSet<String> {
+    skywarden_rules::catalog::all()
+        .iter()
+        .map(|r| r.meta.id.to_string())
+        .collect()
 }
 
 fn record<'a>(records: &'a [FindingRecord], f: &Finding) -> &'a FindingRecord {
@@ -513,8 +527,11 @@ fn summary(
         resources_written: written,
         resources_deleted: deleted,
         findings_new: new,
-        findings_reopened: reopened,
+        findings_regressed: reopened,
         findings_resolved: resolved,
+        findings_suppressed: 0,
+        findings_unsuppressed: 0,
+        stale_suppressions: vec![],
         status,
     }
 }
@@ -614,6 +631,9 @@ async fn scan_persists_typed_resources_and_findings(db: &TestDb) {
             resources: resources.iter().collect(),
             findings: &findings,
             errors: vec!["ec2 DescribeImages: AccessDenied (ignored)".into()],
+            rules: &[],
+            evaluated_rules: &builtin_ids(),
+            stale_after_scans: 3,
         })
         .await
         .unwrap();
@@ -649,6 +669,8 @@ async fn scan_persists_typed_resources_and_findings(db: &TestDb) {
             resolved_at: None,
             first_scan_id: s1,
             last_scan_id: s1,
+            regression_count: 0,
+            suppression: None,
         })
         .collect();
     assert_eq!(records, expected);
@@ -680,6 +702,8 @@ async fn scan_persists_typed_resources_and_findings(db: &TestDb) {
             finding_count: 2,
             new_findings: 2,
             resolved_findings: 0,
+            regressed_findings: 0,
+            suppressed_findings: 0,
         }
     );
     assert_eq!(store.get_scan(ScanId::new()).await.unwrap(), None);
@@ -772,7 +796,7 @@ async fn undetected_finding_in_complete_scope_resolves(db: &TestDb) {
 
     let open = store
         .list_findings(&FindingFilter {
-            status: Some(FindingStatus::Open),
+            statuses: vec![FindingStatus::Open],
             ..Default::default()
         })
         .await
@@ -914,7 +938,7 @@ async fn deletion_only_in_complete_scopes(db: &TestDb) {
     );
 }
 
-async fn resolved_finding_reopens_with_first_seen_kept(db: &TestDb) {
+async fn resolved_finding_regresses_with_first_seen_kept(db: &TestDb) {
     let store = db.store().await;
     let b = Baseline::new();
     let cov = coverage(&all_of("us-east-1"), &[]);
@@ -952,13 +976,260 @@ async fn resolved_finding_reopens_with_first_seen_kept(db: &TestDb) {
     assert_eq!(got, summary(5, 0, 0, 1, 0, ScanStatus::Succeeded));
     let records = findings_of(&store).await;
     let r = record(&records, &f);
-    assert_eq!(r.status, FindingStatus::Open);
+    assert_eq!(r.status, FindingStatus::Regressed);
+    assert_eq!(r.regression_count, 1);
     assert_eq!(r.resolved_at, None);
     assert_eq!((r.first_seen, r.first_scan_id), (stored(t(0)), s1));
     assert_eq!((r.last_seen, r.last_scan_id), (stored(t(120)), s3));
-    // A reopened finding counts as new for the scan: open_after = open_before + new - resolved.
+    // A regressed finding is not new: the scan counts it as regressed.
     let rec = store.get_scan(s3).await.unwrap().unwrap();
-    assert_eq!((rec.new_findings, rec.resolved_findings), (1, 0));
+    assert_eq!(
+        (
+            rec.new_findings,
+            rec.regressed_findings,
+            rec.resolved_findings
+        ),
+        (0, 1, 0)
+    );
+    // Seen again: it stays regressed (no new transition) until it resolves again.
+    let s4 = ScanId::new();
+    let got = scan(
+        &store,
+        s4,
+        t(180),
+        &cov,
+        &b.resources(),
+        std::slice::from_ref(&f),
+    )
+    .await
+    .unwrap();
+    assert_eq!(got, summary(5, 0, 0, 0, 0, ScanStatus::Succeeded));
+    let r = record(&findings_of(&store).await, &f).clone();
+    assert_eq!(
+        (r.status, r.regression_count),
+        (FindingStatus::Regressed, 1)
+    );
+
+    // Scan comparison over the history.
+    let cmp = store.compare_scans(s1, s2, false).await.unwrap();
+    assert_eq!(
+        (cmp.new, cmp.resolved, cmp.regressed, cmp.unchanged),
+        (0, 1, 0, 0)
+    );
+    assert_eq!(cmp.findings[0].key, f.key);
+    assert_eq!(cmp.findings[0].change, Change::Resolved);
+    let cmp = store.compare_scans(s2, s3, false).await.unwrap();
+    assert_eq!(
+        (cmp.new, cmp.resolved, cmp.regressed, cmp.unchanged),
+        (0, 0, 1, 0)
+    );
+    let cmp = store.compare_scans(s1, s4, true).await.unwrap();
+    assert_eq!(cmp.regressed, 1, "resolved in between counts as regressed");
+    let cmp = store.compare_scans(s3, s4, true).await.unwrap();
+    assert_eq!((cmp.unchanged, cmp.findings.len()), (1, 1));
+    let cmp = store.compare_scans(s3, s4, false).await.unwrap();
+    assert_eq!((cmp.unchanged, cmp.findings.len()), (1, 0));
+    assert!(matches!(
+        store.compare_scans(s4, s1, false).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        store.compare_scans(ScanId::new(), s1, false).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    // --since-scan: what changed after s2 is the regression in s3.
+    let since = store
+        .list_findings(&FindingFilter {
+            connection_id: Some(conn()),
+            since_scan: Some(s2),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(since.len(), 1);
+    let since = store
+        .list_findings(&FindingFilter {
+            since_scan: Some(s3),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(since.is_empty());
+}
+
+fn suppression(rule: Option<&str>, expires: DateTime<Utc>) -> Suppression {
+    Suppression {
+        id: format!("sup-{}", ScanId::new()),
+        connection_id: None,
+        rule: rule.map(str::to_string),
+        resource: None,
+        account_id: None,
+        tags: Default::default(),
+        owner: "alice".into(),
+        reason: "accepted until the migration".into(),
+        ticket: Some("SEC-1".into()),
+        created_at: t(-100),
+        expires_at: expires,
+        revoked_at: None,
+        last_matched_at: None,
+        scans_without_match: 0,
+    }
+}
+
+async fn suppressed_until_expiry_then_resurfaces(db: &TestDb) {
+    let store = db.store().await;
+    let b = Baseline::new();
+    let cov = coverage(&all_of("us-east-1"), &[]);
+    let findings = b.findings();
+    let ssh = &findings[0];
+    let (s1, s2, s3, s4) = (ScanId::new(), ScanId::new(), ScanId::new(), ScanId::new());
+    scan(&store, s1, t(0), &cov, &b.resources(), &findings)
+        .await
+        .unwrap();
+    let sup = suppression(Some("aws.ec2.*"), t(150));
+    store.create_suppression(&sup).await.unwrap();
+    let never = suppression(Some("azure.*"), t(10_000));
+    store.create_suppression(&never).await.unwrap();
+
+    let got = scan(&store, s2, t(60), &cov, &b.resources(), &findings)
+        .await
+        .unwrap();
+    assert_eq!((got.findings_suppressed, got.findings_new), (1, 0));
+    let r = record(&findings_of(&store).await, ssh).clone();
+    assert_eq!(r.status, FindingStatus::Suppressed);
+    let sref = r.suppression.unwrap();
+    assert_eq!(
+        (sref.id.as_str(), sref.owner.as_str()),
+        (sup.id.as_str(), "alice")
+    );
+    assert_eq!(sref.expires_at, Some(stored(t(150))));
+    assert_eq!(r.first_scan_id, s1);
+    let active = store
+        .list_findings(&FindingFilter {
+            statuses: FindingFilter::active(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(active.iter().all(|f| f.finding.key != ssh.key));
+
+    // Still suppressed at t(120); after t(150) the next scan re-surfaces it, stale reported.
+    let got = scan(&store, s3, t(120), &cov, &b.resources(), &findings)
+        .await
+        .unwrap();
+    assert_eq!((got.findings_suppressed, got.findings_unsuppressed), (1, 0));
+    let got = scan(&store, s4, t(180), &cov, &b.resources(), &findings)
+        .await
+        .unwrap();
+    assert_eq!((got.findings_suppressed, got.findings_unsuppressed), (0, 1));
+    let r = record(&findings_of(&store).await, ssh).clone();
+    assert_eq!((r.status, r.suppression), (FindingStatus::Open, None));
+    let stale: Vec<_> = got
+        .stale_suppressions
+        .iter()
+        .map(|s| (s.id.clone(), s.reason))
+        .collect();
+    // `never` matched nothing in s2, s3, s4 = 3 scans (the threshold); `sup` expired.
+    assert_eq!(
+        stale
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>(),
+        [
+            (sup.id.clone(), StaleReason::Expired),
+            (never.id.clone(), StaleReason::Unmatched { scans: 3 }),
+        ]
+        .into_iter()
+        .collect()
+    );
+    let cmp = store.compare_scans(s1, s2, false).await.unwrap();
+    assert_eq!(cmp.suppressed, 1);
+
+    // Revoked: matches nothing, kept for the record; unknown ids are NotFound.
+    store.revoke_suppression(&never.id, t(200)).await.unwrap();
+    assert!(matches!(
+        store.revoke_suppression(&never.id, t(200)).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(store.list_suppressions(false).await.unwrap().len(), 2 - 1);
+    let all = store.list_suppressions(true).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        all.iter().find(|s| s.id == never.id).unwrap().revoked_at,
+        Some(stored(t(200)))
+    );
+}
+
+async fn suppressed_finding_resolves_when_fixed(db: &TestDb) {
+    let store = db.store().await;
+    let b = Baseline::new();
+    let cov = coverage(&all_of("us-east-1"), &[]);
+    let findings = b.findings();
+    store
+        .create_suppression(&suppression(Some("aws.ec2.*"), t(10_000)))
+        .await
+        .unwrap();
+    let got = scan(&store, ScanId::new(), t(0), &cov, &b.resources(), &findings)
+        .await
+        .unwrap();
+    assert_eq!((got.findings_new, got.findings_suppressed), (2, 1));
+    let got = scan(
+        &store,
+        ScanId::new(),
+        t(60),
+        &cov,
+        &b.resources(),
+        &findings[1..],
+    )
+    .await
+    .unwrap();
+    assert_eq!(got.findings_resolved, 1);
+    let r = record(&findings_of(&store).await, &findings[0]).clone();
+    assert_eq!((r.status, r.suppression), (FindingStatus::Resolved, None));
+}
+
+async fn rules_that_did_not_run_resolve_nothing(db: &TestDb) {
+    let store = db.store().await;
+    let b = Baseline::new();
+    let cov = coverage(&all_of("us-east-1"), &[]);
+    let findings = b.findings();
+    scan(&store, ScanId::new(), t(0), &cov, &b.resources(), &findings)
+        .await
+        .unwrap();
+    let s2 = ScanId::new();
+    store
+        .begin_scan(&NewScan {
+            id: s2,
+            connection_id: conn(),
+            provider: Provider::Aws,
+            trigger: ScanTrigger::Cli,
+            started_at: t(59),
+        })
+        .await
+        .unwrap();
+    // Only the SSH rule ran (e.g. the cost rule was disabled): the cost finding stays open.
+    let ran: std::collections::BTreeSet<String> = [SSH.to_string()].into();
+    let got = store
+        .finish_scan(&ScanOutcome {
+            scan_id: s2,
+            connection_id: conn(),
+            finished_at: t(60),
+            coverage: &cov,
+            resources: b.resources().iter().collect(),
+            findings: &[],
+            rules: &[],
+            evaluated_rules: &ran,
+            errors: vec![],
+            stale_after_scans: 3,
+        })
+        .await
+        .unwrap();
+    assert_eq!(got.findings_resolved, 1);
+    let records = findings_of(&store).await;
+    assert_eq!(
+        record(&records, &findings[0]).status,
+        FindingStatus::Resolved
+    );
+    assert_eq!(record(&records, &findings[1]).status, FindingStatus::Open);
 }
 
 /// Everything a reader can see, to compare before and after a failed write.
@@ -1257,7 +1528,7 @@ async fn finding_filters(db: &TestDb) {
     assert_eq!(by_rule.len(), 1);
     assert_eq!(by_rule[0].finding.category, Category::Cost);
     let resolved = list(FindingFilter {
-        status: Some(FindingStatus::Resolved),
+        statuses: vec![FindingStatus::Resolved],
         ..Default::default()
     })
     .await;
@@ -1270,9 +1541,10 @@ async fn finding_filters(db: &TestDb) {
     assert!(elsewhere.is_empty());
     let all = list(FindingFilter {
         connection_id: Some(conn()),
-        status: Some(FindingStatus::Open),
+        statuses: vec![FindingStatus::Open],
         min_severity: Some(Severity::Info),
         rule_id: Some(SSH.into()),
+        ..Default::default()
     })
     .await;
     assert_eq!(all.len(), 1);
