@@ -1,16 +1,19 @@
-//! Command line: `skywarden scan aws`, `skywarden findings list`, `skywarden rules list`.
+//! Command line: `skywarden scan aws`, `findings list|export|totals`, `scans list|compare`,
+//! `suppressions add|list|revoke`, `rules list|validate|test`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use skywarden_graph::{ConnectionId, Region};
+use skywarden_graph::{ConnectionId, Region, ResourceKind, ScanId};
+use skywarden_rules::pricing::PriceTable;
 use skywarden_rules::{FindingStatus, Severity};
 use skywarden_scanner::{AwsScanConfig, RegionSelection, RetryMode};
 use skywarden_store::{FindingFilter, Store};
 
-use crate::{output, pipeline};
+use crate::config::Config;
+use crate::{commands, output, packs, pipeline};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERROR: u8 = 1;
@@ -43,9 +46,32 @@ pub enum Command {
     /// Read stored findings.
     #[command(subcommand)]
     Findings(FindingsCommand),
-    /// The built-in rule catalog.
+    /// Rules: the catalog (built-in and user packs), pack validation and dry runs.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Scan history and scan-to-scan comparison.
+    #[command(subcommand)]
+    Scans(ScansCommand),
+    /// Accepted risks: suppressions with an owner, a reason and an expiry.
+    #[command(subcommand)]
+    Suppressions(SuppressionsCommand),
+    /// The price table cost estimates use (with [pricing] overrides applied).
+    #[command(subcommand)]
+    Pricing(PricingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PricingCommand {
+    /// Every price key with its USD figure, unit, table version and source.
+    List {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Only keys starting with this prefix, e.g. `ebs:gp3:` or `ec2:m5.large:`.
+        #[arg(long)]
+        prefix: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,14 +84,71 @@ pub enum ScanCommand {
 pub enum FindingsCommand {
     /// List stored findings.
     List(FindingsListArgs),
+    /// Export stored findings as json, ndjson, csv, ocsf, sarif or junit.
+    Export(FindingsExportArgs),
+    /// Estimated monthly waste of active cost findings, per account, rule and tag value.
+    Totals(FindingsTotalsArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
-    /// List the built-in rules with their metadata.
-    List {
+    /// List the rules (built-in, plus the packs of --rules-dir) with their metadata.
+    List(RulesListArgs),
+    /// Load and type-check every pack in DIR; print each error with file, rule, line and column.
+    Validate {
+        dir: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// Dry run: evaluate the packs in DIR against the stored inventory; print what would fire.
+    Test(RulesTestArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScansCommand {
+    /// A connection's scans, newest first.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        connection: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// How findings moved between two scans of one connection: new, resolved, regressed, unchanged.
+    Compare {
+        from: String,
+        to: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Also list unchanged findings (always counted).
+        #[arg(long)]
+        include_unchanged: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuppressionsCommand {
+    /// Suppress matching findings until an expiry (every given selector must match).
+    Add(SuppressionAddArgs),
+    /// List suppressions (active ones; --all includes revoked).
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Revoke a suppression: its findings re-surface on the next scan.
+    Revoke {
+        id: String,
+        #[command(flatten)]
+        db: DatabaseArg,
     },
 }
 
@@ -83,16 +166,188 @@ pub enum RetryModeArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusArg {
+    /// Open and regressed: present and not accepted.
     Open,
+    /// Only findings that came back after being resolved.
+    Regressed,
     Resolved,
+    Suppressed,
     All,
+}
+
+impl StatusArg {
+    pub fn statuses(self) -> Vec<FindingStatus> {
+        match self {
+            StatusArg::Open => FindingFilter::active(),
+            StatusArg::Regressed => vec![FindingStatus::Regressed],
+            StatusArg::Resolved => vec![FindingStatus::Resolved],
+            StatusArg::Suppressed => vec![FindingStatus::Suppressed],
+            StatusArg::All => vec![],
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArg {
+    /// Configuration file (TOML). SKYWARDEN__SECTION__KEY variables override it.
+    #[arg(long, env = "SKYWARDEN_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesListArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Directory of user rule packs (overrides [rules] dir).
+    #[arg(long)]
+    pub rules_dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesTestArgs {
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub db: DatabaseArg,
+    /// Only this connection's inventory (default: every connection).
+    #[arg(long)]
+    pub connection: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct FindingFilterArgs {
+    #[arg(long, value_enum, default_value_t = StatusArg::Open)]
+    pub status: StatusArg,
+    /// Minimum severity, e.g. `high` or `high+` (both mean high and critical).
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// Only this connection's findings.
+    #[arg(long)]
+    pub connection: Option<String>,
+    /// Only this rule's findings.
+    #[arg(long)]
+    pub rule: Option<String>,
+    /// security, cost or drift.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Resource kind, e.g. aws_ec2_instance.
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub account: Option<String>,
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Only findings whose status changed in a scan after this one (new, regressed, resolved, suppressed).
+    #[arg(long)]
+    pub since_scan: Option<String>,
+}
+
+impl FindingFilterArgs {
+    pub fn filter(&self) -> Result<FindingFilter> {
+        Ok(FindingFilter {
+            connection_id: self.connection.as_deref().map(str::parse).transpose()?,
+            statuses: self.status.statuses(),
+            min_severity: self.severity.as_deref().map(parse_severity).transpose()?,
+            rule_id: self.rule.clone(),
+            category: self.category.as_deref().map(str::parse).transpose()?,
+            resource_kind: self
+                .kind
+                .as_deref()
+                .map(|k| {
+                    ResourceKind::ALL
+                        .iter()
+                        .copied()
+                        .find(|x| x.as_str() == k)
+                        .with_context(|| format!("unknown resource kind {k:?}"))
+                })
+                .transpose()?,
+            account_id: self.account.as_deref().map(str::parse).transpose()?,
+            region: self.region.as_deref().map(str::parse).transpose()?,
+            since_scan: self
+                .since_scan
+                .as_deref()
+                .map(|s| {
+                    s.parse::<ScanId>()
+                        .with_context(|| format!("invalid scan id {s:?}"))
+                })
+                .transpose()?,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct FindingsExportArgs {
+    #[command(flatten)]
+    pub db: DatabaseArg,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// json, ndjson, csv, ocsf, sarif or junit.
+    #[arg(long)]
+    pub format: String,
+    #[command(flatten)]
+    pub filter: FindingFilterArgs,
+    /// Rule packs whose metadata (remediation, compliance) the export should carry.
+    #[arg(long)]
+    pub rules_dir: Option<PathBuf>,
+    /// Output file (written atomically); `-` for stdout.
+    #[arg(long)]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct FindingsTotalsArgs {
+    #[command(flatten)]
+    pub db: DatabaseArg,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[arg(long)]
+    pub connection: Option<String>,
+    /// Tag keys to group by (default from [cost] group_by_tags: owner, cost-center).
+    #[arg(long, value_delimiter = ',')]
+    pub group_by_tag: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct SuppressionAddArgs {
+    #[command(flatten)]
+    pub db: DatabaseArg,
+    /// Rule id or glob (`aws.ec2.*`).
+    #[arg(long)]
+    pub rule: Option<String>,
+    /// Resource id glob.
+    #[arg(long)]
+    pub resource: Option<String>,
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Tag selector KEY=VALUE (VALUE `*` = has the tag); repeatable.
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Only this connection's findings.
+    #[arg(long)]
+    pub connection: Option<String>,
+    #[arg(long)]
+    pub owner: String,
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub ticket: Option<String>,
+    /// RFC 3339 time (2027-01-31T00:00:00Z) or a duration from now: 30d, 12h, 90m, 45s.
+    #[arg(long)]
+    pub expires: String,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
 pub struct DatabaseArg {
     /// sqlite://PATH (default sqlite://skywarden.db), sqlite::memory:, or postgres://...
-    #[arg(long, env = "SKYWARDEN_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
-    pub database_url: String,
+    #[arg(long, env = "SKYWARDEN_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +382,11 @@ pub struct ScanAwsArgs {
     /// Upper bound, in seconds, for collecting one kind in one region (retries included).
     #[arg(long, default_value_t = 600)]
     pub scope_timeout_secs: u64,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Directory of user rule packs (overrides [rules] dir). A bad pack fails the scan before it starts.
+    #[arg(long)]
+    pub rules_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -135,20 +395,11 @@ pub struct FindingsListArgs {
     pub db: DatabaseArg,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    #[arg(long, value_enum, default_value_t = StatusArg::Open)]
-    pub status: StatusArg,
-    /// Minimum severity, e.g. `high` or `high+` (both mean high and critical).
-    #[arg(long)]
-    pub severity: Option<String>,
-    /// Only this connection's findings.
-    #[arg(long)]
-    pub connection: Option<String>,
-    /// Only this rule's findings.
-    #[arg(long)]
-    pub rule: Option<String>,
+    #[command(flatten)]
+    pub filter: FindingFilterArgs,
 }
 
-fn parse_severity(s: &str) -> Result<Severity> {
+pub fn parse_severity(s: &str) -> Result<Severity> {
     Ok(s.trim_end_matches('+').parse::<Severity>()?)
 }
 
@@ -156,11 +407,41 @@ pub async fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(ScanCommand::Aws(args)) => scan_aws(args).await,
         Command::Findings(FindingsCommand::List(args)) => findings_list(args).await,
-        Command::Rules(RulesCommand::List { format }) => {
-            output::print_rules(format)?;
-            Ok(EXIT_OK)
+        Command::Findings(FindingsCommand::Export(args)) => commands::findings_export(args).await,
+        Command::Findings(FindingsCommand::Totals(args)) => commands::findings_totals(args).await,
+        Command::Rules(RulesCommand::List(args)) => commands::rules_list(args),
+        Command::Rules(RulesCommand::Validate { dir, format }) => {
+            commands::rules_validate(&dir, format)
         }
+        Command::Rules(RulesCommand::Test(args)) => commands::rules_test(args).await,
+        Command::Scans(cmd) => commands::scans(cmd).await,
+        Command::Suppressions(cmd) => commands::suppressions(cmd).await,
+        Command::Pricing(PricingCommand::List {
+            config,
+            prefix,
+            format,
+        }) => commands::pricing_list(config.config.as_deref(), prefix.as_deref(), format),
     }
+}
+
+/// The database URL: the flag / SKYWARDEN_DATABASE_URL, else the config file's, else the default.
+pub fn database_url(db: &DatabaseArg, config: &Config) -> String {
+    match (&db.database_url, &config.database.url) {
+        (Some(u), _) => u.clone(),
+        (None, Some(u)) => u.clone(),
+        (None, None) => DEFAULT_DATABASE_URL.to_string(),
+    }
+}
+
+/// Opens the database named by the flags (no configuration file involved).
+pub async fn open(db: &DatabaseArg) -> Result<Store> {
+    let url = db
+        .database_url
+        .clone()
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+    Store::connect(&url)
+        .await
+        .context("cannot open the database")
 }
 
 async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
@@ -183,8 +464,22 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
     if let Some(path) = &args.output {
         output::check_writable(path)?;
     }
+    let config = Config::load(args.config.config.as_deref())?;
+    let rules_dir = args.rules_dir.clone().or_else(|| config.rules.dir.clone());
+    let engine = packs::engine(
+        rules_dir.as_deref(),
+        config.rules.settings(),
+        config.rules.limits.limits(),
+    )?;
+    let pricing = PriceTable::with_overrides(config.pricing.clone())
+        .context("invalid [pricing] configuration")?;
+    let settings = pipeline::ScanSettings {
+        engine,
+        pricing,
+        stale_after_scans: config.suppressions.stale_after_scans,
+    };
 
-    let store = Store::connect(&args.db.database_url)
+    let store = Store::connect(&database_url(&args.db, &config))
         .await
         .context("cannot open the database")?;
 
@@ -203,7 +498,7 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
     };
     cfg.scope_timeout = Duration::from_secs(args.scope_timeout_secs.max(1));
 
-    let report = pipeline::scan_aws(&store, cfg, connection).await;
+    let report = pipeline::scan_aws(&store, cfg, connection, &settings).await;
     store.close().await;
     let report = report?;
 
@@ -232,19 +527,8 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
 }
 
 async fn findings_list(args: FindingsListArgs) -> Result<u8> {
-    let filter = FindingFilter {
-        connection_id: args.connection.as_deref().map(str::parse).transpose()?,
-        status: match args.status {
-            StatusArg::Open => Some(FindingStatus::Open),
-            StatusArg::Resolved => Some(FindingStatus::Resolved),
-            StatusArg::All => None,
-        },
-        min_severity: args.severity.as_deref().map(parse_severity).transpose()?,
-        rule_id: args.rule.clone(),
-    };
-    let store = Store::connect(&args.db.database_url)
-        .await
-        .context("cannot open the database")?;
+    let filter = args.filter.filter()?;
+    let store = open(&args.db).await?;
     let findings = store.list_findings(&filter).await;
     store.close().await;
     let findings = findings?;

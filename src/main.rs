@@ -2,7 +2,10 @@
 //! Errors end as one line on stderr and a non-zero exit code (see `cli::ExitStatus`).
 
 mod cli;
+mod commands;
+mod config;
 mod output;
+mod packs;
 mod pipeline;
 mod telemetry;
 

@@ -5,9 +5,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use skywarden_graph::CoverageStatus;
-use skywarden_rules::{catalog, FindingRecord, RuleMeta, Severity};
+use skywarden_rules::pricing::CostTotals;
+use skywarden_rules::{FindingRecord, RuleInfo, RuleSource, Severity, StaleReason, Suppression};
+use skywarden_store::{ScanComparison, ScanRecord};
 
 use crate::cli::Format;
 use crate::pipeline::ScanReport;
@@ -177,10 +180,12 @@ pub fn scan_table(r: &ScanReport) -> String {
     let p = &r.persist;
     let _ = writeln!(
         out,
-        "  changes     {} new, {} reopened, {} resolved; {} resources written, {} removed",
+        "  changes     {} new, {} regressed, {} resolved, {} suppressed, {} re-surfaced; {} resources written, {} removed",
         p.findings_new,
-        p.findings_reopened,
+        p.findings_regressed,
         p.findings_resolved,
+        p.findings_suppressed,
+        p.findings_unsuppressed,
         p.resources_written,
         p.resources_deleted
     );
@@ -189,6 +194,24 @@ pub fn scan_table(r: &ScanReport) -> String {
         "  cost        {:.2} USD/month estimated waste",
         t.monthly_cost_usd
     );
+    for e in &r.rule_errors {
+        let _ = writeln!(
+            out,
+            "  WARNING     rule {} not evaluated: {}",
+            e.rule_id, e.message
+        );
+    }
+    for st in &p.stale_suppressions {
+        let why = match st.reason {
+            StaleReason::Expired => "expired".to_string(),
+            StaleReason::Unmatched { scans } => format!("matched nothing in {scans} scans"),
+        };
+        let _ = writeln!(
+            out,
+            "  STALE       suppression {} (owner {}): {why} [{}]",
+            st.id, st.owner, st.code
+        );
+    }
     if failed > 0 {
         let _ = writeln!(out, "  WARNING     {failed} scope(s) failed: their stored inventory and findings were left untouched");
     }
@@ -210,36 +233,180 @@ pub fn scan_json(r: &ScanReport) -> Result<String> {
     Ok(s)
 }
 
-pub fn print_rules(format: Format) -> Result<()> {
-    let rules = catalog::all();
-    let metas: Vec<&RuleMeta> = rules.iter().map(|r| &r.meta).collect();
+pub fn print_rules(rules: &[RuleInfo], format: Format) -> Result<()> {
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&metas)?),
+        Format::Json => println!("{}", serde_json::to_string_pretty(rules)?),
         Format::Table => {
-            let rows: Vec<Vec<String>> = metas
+            let rows: Vec<Vec<String>> = rules
                 .iter()
                 .map(|m| {
-                    let cis: Vec<String> = m
-                        .frameworks
+                    let refs: Vec<String> = m
+                        .compliance
                         .iter()
-                        .map(|f| format!("{} {}", f.version, f.control))
+                        .map(|f| format!("{} {} {}", f.framework, f.version, f.control))
                         .collect();
+                    let source = match &m.source {
+                        RuleSource::Builtin => "builtin".to_string(),
+                        RuleSource::Pack { pack, .. } => format!("pack {pack}"),
+                    };
                     vec![
-                        m.id.to_string(),
+                        m.id.clone(),
                         m.severity.to_string(),
                         m.category.to_string(),
-                        cis.join(", "),
-                        m.title.to_string(),
+                        source,
+                        refs.join(", "),
+                        m.title.clone(),
                     ]
                 })
                 .collect();
             print!(
                 "{}",
-                table(&["RULE", "SEVERITY", "CATEGORY", "CIS AWS", "TITLE"], &rows)
+                table(
+                    &[
+                        "RULE",
+                        "SEVERITY",
+                        "CATEGORY",
+                        "SOURCE",
+                        "COMPLIANCE",
+                        "TITLE"
+                    ],
+                    &rows
+                )
             );
         }
     }
     Ok(())
+}
+
+pub fn cost_totals_table(t: &CostTotals) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:.2} USD/month estimated waste over {} active cost finding(s) ({} suppressed excluded)",
+        t.total_monthly_usd, t.counted, t.excluded_suppressed
+    );
+    let section = |out: &mut String, title: &str, m: &BTreeMap<String, f64>| {
+        let _ = writeln!(out, "\n{title}");
+        let mut rows: Vec<(&String, &f64)> = m.iter().collect();
+        rows.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
+        for (k, v) in rows {
+            let _ = writeln!(out, "  {v:>12.2}  {k}");
+        }
+    };
+    section(&mut out, "by account", &t.by_account);
+    section(&mut out, "by rule", &t.by_rule);
+    for (tag, values) in &t.by_tag {
+        section(&mut out, &format!("by tag {tag}"), values);
+    }
+    out
+}
+
+pub fn scans_table(scans: &[ScanRecord]) -> String {
+    let rows: Vec<Vec<String>> = scans
+        .iter()
+        .map(|s| {
+            vec![
+                s.id.to_string(),
+                s.status.to_string(),
+                s.started_at.to_rfc3339(),
+                s.resource_count.to_string(),
+                s.finding_count.to_string(),
+                format!(
+                    "+{} new, {} regressed, -{} resolved, {} suppressed",
+                    s.new_findings,
+                    s.regressed_findings,
+                    s.resolved_findings,
+                    s.suppressed_findings
+                ),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "SCAN",
+            "STATUS",
+            "STARTED",
+            "RESOURCES",
+            "FINDINGS",
+            "CHANGES",
+        ],
+        &rows,
+    )
+}
+
+pub fn comparison_table(c: &ScanComparison) -> String {
+    let rows: Vec<Vec<String>> = c
+        .findings
+        .iter()
+        .map(|f| {
+            vec![
+                format!("{:?}", f.change).to_lowercase(),
+                f.severity.to_string(),
+                f.rule_id.clone(),
+                f.resource_id.clone(),
+                f.key.to_string(),
+            ]
+        })
+        .collect();
+    let mut out = table(&["CHANGE", "SEVERITY", "RULE", "RESOURCE", "KEY"], &rows);
+    let _ = writeln!(
+        out,
+        "{} -> {}: {} new, {} resolved, {} regressed, {} suppressed, {} unchanged",
+        c.from_scan, c.to_scan, c.new, c.resolved, c.regressed, c.suppressed, c.unchanged
+    );
+    out
+}
+
+pub fn suppressions_table(list: &[Suppression], now: DateTime<Utc>) -> String {
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|s| {
+            let mut sel = Vec::new();
+            if let Some(c) = &s.connection_id {
+                sel.push(format!("connection={c}"));
+            }
+            if let Some(r) = &s.rule {
+                sel.push(format!("rule={r}"));
+            }
+            if let Some(r) = &s.resource {
+                sel.push(format!("resource={r}"));
+            }
+            if let Some(a) = &s.account_id {
+                sel.push(format!("account={a}"));
+            }
+            for (k, v) in &s.tags {
+                sel.push(format!("tag:{k}={v}"));
+            }
+            let state = if s.revoked_at.is_some() {
+                "revoked"
+            } else if s.is_active(now) {
+                "active"
+            } else {
+                "expired"
+            };
+            vec![
+                s.id.clone(),
+                state.to_string(),
+                s.expires_at.to_rfc3339(),
+                s.owner.clone(),
+                s.scans_without_match.to_string(),
+                sel.join(" "),
+                s.reason.clone(),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "ID",
+            "STATE",
+            "EXPIRES",
+            "OWNER",
+            "UNMATCHED SCANS",
+            "SELECTOR",
+            "REASON",
+        ],
+        &rows,
+    )
 }
 
 /// Fails early (before scanning) when the report could not be written.

@@ -9,9 +9,17 @@ use skywarden_graph::{
     AccountId, ConnectionId, InventoryBuilder, Provider, Region, ResourceKind, ScanId,
 };
 use skywarden_rules::pricing::PriceTable;
-use skywarden_rules::{Engine, EvalCx, FindingRecord, FindingStatus};
+use skywarden_rules::{Engine, EvalCx, FindingRecord, RuleEvalError};
 use skywarden_scanner::AwsScanConfig;
 use skywarden_store::{FindingFilter, NewScan, PersistSummary, ScanRecord, ScanTrigger, Store};
+
+/// What a scan evaluates with: rules (built-in + packs, settings applied), prices, policy.
+#[derive(Debug, Clone)]
+pub struct ScanSettings {
+    pub engine: Engine,
+    pub pricing: PriceTable,
+    pub stale_after_scans: u32,
+}
 
 /// Everything a finished scan reports.
 #[derive(Debug, Serialize)]
@@ -21,6 +29,8 @@ pub struct ScanReport {
     pub regions: Vec<Region>,
     pub resources_by_kind: BTreeMap<ResourceKind, usize>,
     pub persist: PersistSummary,
+    /// Rules that could not be evaluated this scan (their findings were left as stored).
+    pub rule_errors: Vec<RuleEvalError>,
     /// Open findings of the connection after the scan, including findings in scopes this scan
     /// could not see (they stay open until a Complete scope shows them gone).
     pub findings: Vec<FindingRecord>,
@@ -32,6 +42,7 @@ pub async fn scan_aws(
     store: &Store,
     cfg: AwsScanConfig,
     connection: Option<ConnectionId>,
+    settings: &ScanSettings,
 ) -> Result<ScanReport> {
     let scan_id = ScanId::new();
     let started_at = Utc::now();
@@ -61,9 +72,12 @@ pub async fn scan_aws(
             "references to resources outside the inventory"
         );
     }
-    let pricing = PriceTable::default();
-    let cx = EvalCx::new(&inventory, &pricing, Utc::now());
-    let findings = Engine::default().evaluate(&cx);
+    let cx = EvalCx::new(&inventory, &settings.pricing, Utc::now());
+    let evaluation = settings.engine.evaluate(&cx);
+    let rules = settings.engine.rules();
+    for e in &evaluation.errors {
+        tracing::warn!(rule = %e.rule_id, error = %e.message, "rule not evaluated");
+    }
 
     let errors: Vec<String> = out
         .coverage
@@ -79,6 +93,12 @@ pub async fn scan_aws(
                 e.message
             )
         })
+        .chain(
+            evaluation
+                .errors
+                .iter()
+                .map(|e| format!("rule {}: {}", e.rule_id, e.message)),
+        )
         .collect();
     let outcome = skywarden_store::ScanOutcome {
         scan_id,
@@ -86,8 +106,11 @@ pub async fn scan_aws(
         finished_at: Utc::now(),
         coverage: &out.coverage,
         resources: inventory.resources().collect(),
-        findings: &findings,
+        findings: &evaluation.findings,
+        rules: &rules,
+        evaluated_rules: &evaluation.evaluated,
         errors,
+        stale_after_scans: settings.stale_after_scans,
     };
     let persist = match store.finish_scan(&outcome).await {
         Ok(p) => p,
@@ -109,7 +132,7 @@ pub async fn scan_aws(
     let findings = store
         .list_findings(&FindingFilter {
             connection_id: Some(connection),
-            status: Some(FindingStatus::Open),
+            statuses: FindingFilter::active(),
             ..Default::default()
         })
         .await?;
@@ -123,6 +146,7 @@ pub async fn scan_aws(
         regions: out.regions,
         resources_by_kind,
         persist,
+        rule_errors: evaluation.errors,
         findings,
     })
 }

@@ -1,0 +1,291 @@
+//! The configuration file (TOML): one typed, layered struct. Layers, later wins: built-in
+//! defaults, the file (`--config FILE` or `SKYWARDEN_CONFIG`), then `SKYWARDEN__SECTION__KEY`
+//! environment variables (e.g. `SKYWARDEN__RULES__DIR=/etc/skywarden/rules`,
+//! `SKYWARDEN__PRICING__DISCOUNT_PERCENT=12`), then command-line flags. Unknown keys are
+//! errors, so a typo never silently leaves a rule on. No file at all is a valid configuration.
+//!
+//! ```toml
+//! [database]
+//! url = "sqlite://skywarden.db"
+//!
+//! [rules]
+//! dir = "/etc/skywarden/rules"            # user rule packs (*.yaml), optional
+//! disabled = ["aws.ec2.instance_imdsv1"]
+//! [rules.severity_overrides]
+//! "aws.ebs.volume_unattached" = "medium"
+//! [rules.limits]                           # bounds on pack expressions
+//! per_resource_ms = 50
+//!
+//! [pricing]                                # see skywarden_rules::pricing::PriceOverrides
+//! discount_percent = 10
+//! [pricing.prices]
+//! "ebs:gp3:us-east-1" = 0.07
+//!
+//! [suppressions]
+//! stale_after_scans = 3
+//!
+//! [cost]
+//! group_by_tags = ["owner", "cost-center"]
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use skywarden_rules::pricing::PriceOverrides;
+use skywarden_rules::suppression::DEFAULT_STALE_AFTER_SCANS;
+use skywarden_rules::user::Limits;
+use skywarden_rules::{RuleSettings, Severity};
+
+/// Environment variable prefix of overrides; sections and keys are separated by `__`.
+pub const ENV_PREFIX: &str = "SKYWARDEN__";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub rules: RulesConfig,
+    pub pricing: PriceOverrides,
+    pub suppressions: SuppressionsConfig,
+    pub cost: CostConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Used when neither `--database-url` nor `SKYWARDEN_DATABASE_URL` is given.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RulesConfig {
+    /// Directory of user rule packs (`*.yaml`, `*.yml`; not recursive).
+    pub dir: Option<PathBuf>,
+    /// Rule ids (built-in or pack) that are not evaluated.
+    pub disabled: BTreeSet<String>,
+    /// Rule id -> severity reported instead of the rule's own.
+    pub severity_overrides: BTreeMap<String, Severity>,
+    /// Bounds on rule pack expressions (defaults: skywarden_rules::user::Limits).
+    pub limits: PackLimits,
+}
+
+/// `[rules.limits]`: every field optional, the built-in default otherwise.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PackLimits {
+    pub max_expression_bytes: Option<usize>,
+    pub max_depth: Option<usize>,
+    /// Milliseconds one rule may spend on one resource.
+    pub per_resource_ms: Option<u64>,
+    /// Milliseconds one rule may spend in one scan.
+    pub per_rule_ms: Option<u64>,
+    /// Comprehension iterations one rule may run on one resource.
+    pub max_steps: Option<u64>,
+}
+
+impl PackLimits {
+    pub fn limits(&self) -> Limits {
+        let mut l = Limits::default();
+        if let Some(v) = self.max_expression_bytes {
+            l.max_expression_bytes = v;
+        }
+        if let Some(v) = self.max_depth {
+            l.max_depth = v;
+        }
+        if let Some(v) = self.per_resource_ms {
+            l.per_resource = std::time::Duration::from_millis(v);
+        }
+        if let Some(v) = self.per_rule_ms {
+            l.per_rule = std::time::Duration::from_millis(v);
+        }
+        if let Some(v) = self.max_steps {
+            l.max_steps = v;
+        }
+        l
+    }
+}
+
+impl RulesConfig {
+    pub fn settings(&self) -> RuleSettings {
+        RuleSettings {
+            disabled: self.disabled.clone(),
+            severity_overrides: self.severity_overrides.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SuppressionsConfig {
+    /// A suppression that matched nothing in this many consecutive scans is reported as
+    /// `skywarden.suppression_stale`; 0 turns that off (expiry is always reported).
+    pub stale_after_scans: u32,
+}
+
+impl Default for SuppressionsConfig {
+    fn default() -> Self {
+        SuppressionsConfig {
+            stale_after_scans: DEFAULT_STALE_AFTER_SCANS,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CostConfig {
+    /// Tag keys cost totals are grouped by.
+    pub group_by_tags: Vec<String>,
+}
+
+impl Default for CostConfig {
+    fn default() -> Self {
+        CostConfig {
+            group_by_tags: vec!["owner".into(), "cost-center".into()],
+        }
+    }
+}
+
+impl Config {
+    /// Reads `path` (if any) and applies the process environment's overrides.
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with(ENV_PREFIX))
+            .collect();
+        let text = match path {
+            Some(p) => Some((
+                p.display().to_string(),
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read the configuration {}", p.display()))?,
+            )),
+            None => None,
+        };
+        Config::from_parts(text.as_ref().map(|(n, t)| (n.as_str(), t.as_str())), &env)
+    }
+
+    /// Parses `file` = (name for messages, TOML text) and applies `env` overrides.
+    pub fn from_parts(file: Option<(&str, &str)>, env: &[(String, String)]) -> Result<Config> {
+        let mut root = match file {
+            Some((name, text)) => text.parse::<toml::Table>().map_err(|e| {
+                anyhow::anyhow!("configuration {name}: {}", one_line(&e.to_string()))
+            })?,
+            None => toml::Table::new(),
+        };
+        for (key, value) in env {
+            apply_env(&mut root, key, value)?;
+        }
+        let name = file.map(|(n, _)| n).unwrap_or("(defaults and environment)");
+        let cfg: Config = toml::Value::Table(root)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                anyhow::anyhow!("configuration {name}: {}", one_line(&e.to_string()))
+            })?;
+        Ok(cfg)
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `SKYWARDEN__RULES__DIR=/x` sets `rules.dir = "/x"`. Values parse as TOML (numbers,
+/// booleans, arrays like `["a","b"]`), falling back to a plain string. Keys are lowercased.
+fn apply_env(root: &mut toml::Table, key: &str, value: &str) -> Result<()> {
+    let path: Vec<String> = key[ENV_PREFIX.len()..]
+        .split("__")
+        .map(|p| p.to_ascii_lowercase())
+        .collect();
+    if path.iter().any(String::is_empty) {
+        bail!("environment variable {key}: expected SKYWARDEN__SECTION__KEY");
+    }
+    let parsed = format!("v = {value}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(value.to_string()));
+    let (last, parents) = match path.split_last() {
+        Some(x) => x,
+        None => bail!("environment variable {key}: expected SKYWARDEN__SECTION__KEY"),
+    };
+    let mut table = root;
+    for p in parents {
+        let entry = table
+            .entry(p.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        table = match entry {
+            toml::Value::Table(t) => t,
+            _ => bail!("environment variable {key}: {p} is not a section"),
+        };
+    }
+    table.insert(last.clone(), parsed);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn empty_is_the_default() {
+        let c = Config::from_parts(None, &[]).unwrap();
+        assert!(c.rules.dir.is_none() && c.rules.disabled.is_empty());
+        assert_eq!(c.suppressions.stale_after_scans, DEFAULT_STALE_AFTER_SCANS);
+    }
+
+    #[test]
+    fn file_then_env() {
+        let text = "[rules]\ndisabled = [\"aws.ec2.instance_imdsv1\"]\n[rules.severity_overrides]\n\"aws.ebs.volume_unattached\" = \"medium\"\n[suppressions]\nstale_after_scans = 5\n";
+        let env = vec![
+            (
+                "SKYWARDEN__RULES__DIR".to_string(),
+                "/tmp/packs".to_string(),
+            ),
+            (
+                "SKYWARDEN__SUPPRESSIONS__STALE_AFTER_SCANS".to_string(),
+                "7".to_string(),
+            ),
+        ];
+        let c = Config::from_parts(Some(("t.toml", text)), &env).unwrap();
+        assert_eq!(c.rules.dir.as_deref(), Some(Path::new("/tmp/packs")));
+        assert!(c.rules.disabled.contains("aws.ec2.instance_imdsv1"));
+        assert_eq!(
+            c.rules.severity_overrides["aws.ebs.volume_unattached"],
+            skywarden_rules::Severity::Medium
+        );
+        assert_eq!(c.suppressions.stale_after_scans, 7);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_errors() {
+        let e = Config::from_parts(Some(("t.toml", "[rules]\ndisabeld = []\n")), &[]).unwrap_err();
+        assert!(e.to_string().contains("disabeld"), "{e}");
+        let e = Config::from_parts(
+            Some(("t.toml", "[rules.severity_overrides]\nx = \"urgent\"\n")),
+            &[],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("t.toml"), "{e}");
+        let e = Config::from_parts(Some(("t.toml", "[rules\n")), &[]).unwrap_err();
+        assert!(e.to_string().contains("t.toml"), "{e}");
+        let env = vec![("SKYWARDEN__NOPE__X".to_string(), "1".to_string())];
+        assert!(Config::from_parts(None, &env).is_err());
+    }
+
+    #[test]
+    fn every_example_config_parses() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut n = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                Config::from_parts(Some((&p.display().to_string(), &text)), &[])
+                    .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                n += 1;
+            }
+        }
+        assert!(n >= 1, "no example configuration in examples/");
+    }
+}
