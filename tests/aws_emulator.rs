@@ -8,21 +8,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-use serde::Deserialize;
+use common::*;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Output;
+
 use serde_json::Value;
 use skywarden_graph::model::{InternetGateway, RouteTable, SecurityGroup, Subnet, Vpc};
-use skywarden_graph::{ConnectionId, CoverageStatus, ErrorClass, Region, ResourceKind};
+use skywarden_graph::{ConnectionId, CoverageStatus, ErrorClass, ResourceKind};
 use skywarden_rules::{FindingRecord, FindingStatus};
-use skywarden_store::{PersistSummary, ScanRecord, ScanStatus, Store};
-
-const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
-const CONNECTION: &str = "aws-123456789012";
+use skywarden_store::{ScanStatus, Store};
 
 /// Rule id -> ground-truth problem key.
 const RULE_TRUTH: [(&str, &str); 6] = [
@@ -36,102 +33,6 @@ const RULE_TRUTH: [(&str, &str); 6] = [
         "instance_exposed_admin_port",
     ),
 ];
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-struct Emu {
-    endpoint: String,
-    expected: Value,
-}
-
-fn emulator() -> Option<Emu> {
-    match (
-        std::env::var("SKYWARDEN_TEST_AWS_ENDPOINT"),
-        std::env::var("SKYWARDEN_TEST_AWS_EXPECTED"),
-    ) {
-        (Ok(endpoint), Ok(expected)) => {
-            let text = std::fs::read_to_string(&expected)
-                .unwrap_or_else(|e| panic!("read {expected}: {e}"));
-            Some(Emu {
-                endpoint,
-                expected: serde_json::from_str(&text).expect("ground truth is JSON"),
-            })
-        }
-        _ if in_ci() => panic!(
-            "CI=true but the AWS emulator is not configured: run the tests through ./scripts/test"
-        ),
-        _ => {
-            eprintln!("SKIP: AWS emulator not configured (run ./scripts/test)");
-            None
-        }
-    }
-}
-
-fn skywarden(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skywarden"))
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("SKYWARDEN_DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("spawn skywarden")
-}
-
-#[derive(Debug, Deserialize)]
-struct ScanJson {
-    scan: ScanRecord,
-    account_id: String,
-    regions: Vec<Region>,
-    persist: PersistSummary,
-    findings: Vec<FindingRecord>,
-}
-
-fn scan(endpoint: &str, db: &str, regions: &[&str]) -> (Output, Option<ScanJson>) {
-    let regions = regions.join(",");
-    let out = skywarden(&[
-        "scan",
-        "aws",
-        "--endpoint-url",
-        endpoint,
-        "--regions",
-        &regions,
-        "--database-url",
-        db,
-        "--format",
-        "json",
-    ]);
-    let parsed = serde_json::from_slice(&out.stdout).ok();
-    (out, parsed)
-}
-
-fn scan_ok(endpoint: &str, db: &str) -> ScanJson {
-    let (out, parsed) = scan(endpoint, db, &REGIONS);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "scan failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    parsed.expect("scan prints its JSON report")
-}
-
-fn sqlite_url(dir: &Path) -> String {
-    format!("sqlite://{}", dir.join("skywarden.db").display())
-}
-
-fn truth(e: &Emu, region: &str, section: &str, key: &str) -> usize {
-    e.expected["per_region"][region][section][key]
-        .as_u64()
-        .unwrap_or_else(|| panic!("ground truth lacks per_region.{region}.{section}.{key}"))
-        as usize
-}
 
 /// The seeded resources in the ground truth's scope (see testing/aws-emulator/README.md):
 /// moto's default VPC, its default subnets and every VPC's `default` group are not counted;
@@ -187,65 +88,6 @@ fn seeded_inventory_counts(
             count(&|r| r.kind() == ResourceKind::AwsEbsVolume),
         ),
     ])
-}
-
-/// The seeder's oracle counts an instance as exposed when an attached group is open on 22/3389
-/// to `0.0.0.0/0` OR `::/0`. AWS does not let IPv4 traffic in through a `::/0` rule, and the
-/// exposure path is IPv4 (public IPv4 address, `0.0.0.0/0` route), so Skywarden does not count
-/// instances whose only admin-port opening is `::/0`. This independent count of those instances
-/// (seeded public subnets are the explicitly associated ones with a default route to an IGW)
-/// is subtracted from the ground truth.
-fn ipv6_only_admin_exposures(resources: &[skywarden_graph::Resource], region: &str) -> usize {
-    use skywarden_graph::model::{Instance, InstanceState};
-    let in_region: Vec<_> = resources
-        .iter()
-        .filter(|r| r.region.as_str() == region)
-        .collect();
-    let public_subnets: BTreeSet<_> = in_region
-        .iter()
-        .filter_map(|r| r.model::<RouteTable>())
-        .filter(|t| {
-            t.routes.iter().any(|rt| {
-                rt.destination_cidr.as_deref() == Some("0.0.0.0/0")
-                    && matches!(
-                        rt.target,
-                        skywarden_graph::model::RouteTarget::InternetGateway(_)
-                    )
-            })
-        })
-        .flat_map(|t| t.subnets.clone())
-        .collect();
-    let groups: BTreeMap<_, _> = in_region
-        .iter()
-        .filter_map(|r| r.model::<SecurityGroup>().map(|g| (r.id.clone(), g)))
-        .collect();
-    let opens = |g: &SecurityGroup, cidr: &str| {
-        g.ingress.iter().any(|p| {
-            (p.ipv4_ranges
-                .iter()
-                .chain(&p.ipv6_ranges)
-                .any(|c| c == cidr))
-                && (p.covers_tcp_port(22) || p.covers_tcp_port(3389))
-        })
-    };
-    in_region
-        .iter()
-        .filter_map(|r| r.model::<Instance>())
-        .filter(|i| i.state == InstanceState::Running && i.public_ip.is_some())
-        .filter(|i| {
-            i.subnet
-                .as_ref()
-                .is_some_and(|s| public_subnets.contains(s))
-        })
-        .filter(|i| {
-            let gs: Vec<_> = i
-                .security_groups
-                .iter()
-                .filter_map(|g| groups.get(g))
-                .collect();
-            gs.iter().any(|g| opens(g, "::/0")) && !gs.iter().any(|g| opens(g, "0.0.0.0/0"))
-        })
-        .count()
 }
 
 fn per_rule_region(findings: &[FindingRecord]) -> BTreeMap<(String, String), usize> {
@@ -432,54 +274,6 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
     assert!(critical > 0);
 }
 
-struct Postgres {
-    admin: String,
-    name: String,
-}
-
-impl Postgres {
-    async fn fresh() -> Option<Postgres> {
-        use sqlx::Connection;
-        let admin = std::env::var("SKYWARDEN_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
-        let mut conn = match sqlx::PgConnection::connect(&admin).await {
-            Ok(c) => c,
-            Err(e) if in_ci() => panic!("CI=true but Postgres is unreachable at {admin}: {e}"),
-            Err(e) => {
-                eprintln!("SKIP: Postgres unreachable ({e})");
-                return None;
-            }
-        };
-        let name = format!("sw_e2e_{}", std::process::id());
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        Some(Postgres { admin, name })
-    }
-    fn url(&self) -> String {
-        match self.admin.rsplit_once('/') {
-            Some((base, _)) => format!("{base}/{}", self.name),
-            None => unreachable!("admin URL has a path"),
-        }
-    }
-    async fn drop_db(self) {
-        use sqlx::Connection;
-        if let Ok(mut c) = sqlx::PgConnection::connect(&self.admin).await {
-            let _ = sqlx::query(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut c)
-            .await;
-        }
-    }
-}
-
 /// What must be identical between backends: everything but timestamps and scan ids.
 fn comparable(findings: &[FindingRecord]) -> Vec<Value> {
     let mut v: Vec<Value> = findings
@@ -513,59 +307,6 @@ async fn sqlite_and_postgres_store_identical_findings() {
         .iter()
         .all(|f| first_seen.get(&f.finding.key) == Some(&f.first_seen)));
     pg.drop_db().await;
-}
-
-/// The loopback fault proxy (testing/aws-emulator/faultproxy.py) in front of moto.
-struct Proxy {
-    child: Child,
-    url: String,
-}
-
-impl Proxy {
-    fn start(upstream: &str, extra: &[&str]) -> Proxy {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let script =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testing/aws-emulator/faultproxy.py");
-        let python = std::env::var("AWS_EMU_PY").unwrap_or_else(|_| "python3".to_string());
-        let child = Command::new(python)
-            .arg(script)
-            .args(["--listen", &port.to_string(), "--upstream", upstream])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start faultproxy");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "faultproxy did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Proxy {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The connection's stored inventory, typed, ordered by id.
-async fn stored_resources(db: &str) -> Vec<skywarden_graph::Resource> {
-    let store = Store::connect(db).await.unwrap();
-    let conn: ConnectionId = CONNECTION.parse().unwrap();
-    let mut resources = store.list_resources(&conn).await.unwrap();
-    store.close().await;
-    resources.sort_by(|a, b| a.id.cmp(&b.id));
-    resources
 }
 
 #[tokio::test(flavor = "multi_thread")]
