@@ -13,6 +13,9 @@
 //! disabled = ["aws.ec2.instance_imdsv1"]
 //! [rules.severity_overrides]
 //! "aws.ebs.volume_unattached" = "medium"
+//! [rules.tag_policy]                       # aws.tagging.resource_missing_required_tags
+//! required = ["owner", "cost-center"]
+//! kinds = ["aws_ec2_instance", "aws_ebs_volume"]   # empty or absent: every kind
 //! [rules.limits]                           # bounds on pack expressions
 //! per_resource_ms = 50
 //!
@@ -36,7 +39,7 @@ use serde::Deserialize;
 use skywarden_rules::pricing::PriceOverrides;
 use skywarden_rules::suppression::DEFAULT_STALE_AFTER_SCANS;
 use skywarden_rules::user::Limits;
-use skywarden_rules::{RuleSettings, Severity};
+use skywarden_rules::{RuleSettings, Severity, TagPolicy};
 
 /// Environment variable prefix of overrides; sections and keys are separated by `__`.
 pub const ENV_PREFIX: &str = "SKYWARDEN__";
@@ -69,6 +72,8 @@ pub struct RulesConfig {
     pub severity_overrides: BTreeMap<String, Severity>,
     /// Bounds on rule pack expressions (defaults: skywarden_rules::user::Limits).
     pub limits: PackLimits,
+    /// Required tags (`aws.tagging.resource_missing_required_tags`).
+    pub tag_policy: TagPolicy,
 }
 
 /// `[rules.limits]`: every field optional, the built-in default otherwise.
@@ -112,6 +117,7 @@ impl RulesConfig {
         RuleSettings {
             disabled: self.disabled.clone(),
             severity_overrides: self.severity_overrides.clone(),
+            tag_policy: self.tag_policy.clone(),
         }
     }
 }

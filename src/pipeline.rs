@@ -9,7 +9,7 @@ use skywarden_graph::{
     AccountId, ConnectionId, InventoryBuilder, Provider, Region, ResourceKind, ScanId,
 };
 use skywarden_rules::pricing::PriceTable;
-use skywarden_rules::{Engine, EvalCx, FindingRecord, RuleEvalError};
+use skywarden_rules::{Engine, FindingRecord, RuleEvalError};
 use skywarden_scanner::AwsScanConfig;
 use skywarden_store::{FindingFilter, NewScan, PersistSummary, ScanRecord, ScanTrigger, Store};
 
@@ -72,7 +72,9 @@ pub async fn scan_aws(
             "references to resources outside the inventory"
         );
     }
-    let cx = EvalCx::new(&inventory, &settings.pricing, Utc::now());
+    let cx = settings
+        .engine
+        .context(&inventory, &settings.pricing, Utc::now());
     let evaluation = settings.engine.evaluate(&cx);
     let rules = settings.engine.rules();
     for e in &evaluation.errors {

@@ -609,7 +609,7 @@ fn exported_keys(format: &str, text: &str) -> BTreeSet<String> {
                                 )
                             })
                             .collect();
-                        if attrs.get("name").map(String::as_str) == Some("key") {
+                        if attrs.get("name").map(String::as_str) == Some("skywarden.finding_key") {
                             keys.insert(attrs["value"].clone());
                         }
                     }
@@ -677,7 +677,14 @@ async fn every_export_format_validates_and_carries_the_stored_keys() {
             path.to_str().unwrap(),
         ]));
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(exported_keys(format, &text), stored, "{format} round trip");
+        let got = exported_keys(format, &text);
+        assert!(
+            got == stored,
+            "{format} round trip: {} exported, {} stored, {} missing",
+            got.len(),
+            stored.len(),
+            stored.difference(&got).count()
+        );
         match format {
             "ocsf" => {
                 let v = schemas::validator(&schema_dir, schemas::OCSF_SCHEMA);
@@ -716,7 +723,13 @@ async fn every_export_format_validates_and_carries_the_stored_keys() {
             path.to_str().unwrap(),
         ]));
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(exported_keys(format, &text), high, "{format} filtered");
+        let got = exported_keys(format, &text);
+        assert!(
+            got == high,
+            "{format} filtered: {} exported, {} expected",
+            got.len(),
+            high.len()
+        );
     }
     // An unknown format is a clear error, and nothing is written.
     let path = dir.path().join("x.out");
@@ -733,4 +746,118 @@ async fn every_export_format_validates_and_carries_the_stored_keys() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("xlsx"));
     assert!(!path.exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn configuration_tunes_built_in_rules_required_tags_match_the_ground_truth() {
+    use skywarden_graph::model::{SecurityGroup, Subnet, Vpc};
+    use skywarden_graph::ResourceKind;
+    let Some(emu) = emulator() else { return };
+    let _g = SERIAL.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let config = dir.path().join("skywarden.toml");
+    std::fs::write(
+        &config,
+        "[rules]\ndisabled = [\"aws.ec2.instance_imdsv1\"]\n\
+         [rules.severity_overrides]\n\"aws.ebs.volume_unattached\" = \"medium\"\n\
+         [rules.tag_policy]\nrequired = [\"owner\", \"cost-center\"]\n\
+         kinds = [\"aws_ec2_instance\", \"aws_ebs_volume\", \"aws_ec2_security_group\", \"aws_ec2_vpc\", \"aws_ec2_subnet\"]\n",
+    )
+    .unwrap();
+    let (out, parsed) = scan_with(
+        &emu.endpoint,
+        &db,
+        &REGIONS,
+        &["--config", config.to_str().unwrap()],
+    );
+    ok(&out);
+    let report = parsed.unwrap();
+    let resources = stored_resources(&db).await;
+    assert!(report
+        .findings
+        .iter()
+        .all(|f| f.finding.rule_id != "aws.ec2.instance_imdsv1"));
+    let unattached: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.finding.rule_id == "aws.ebs.volume_unattached")
+        .collect();
+    assert!(!unattached.is_empty());
+    assert!(unattached
+        .iter()
+        .all(|f| f.finding.severity == skywarden_rules::Severity::Medium));
+
+    let rule = "aws.tagging.resource_missing_required_tags";
+    for region in REGIONS {
+        let fired = |kind: ResourceKind| {
+            report
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.finding.rule_id == rule
+                        && f.finding.region.as_str() == region
+                        && f.finding.resource_kind == kind
+                })
+                .count()
+        };
+        let here = |f: &dyn Fn(&skywarden_graph::Resource) -> bool| {
+            resources
+                .iter()
+                .filter(|r| r.region.as_str() == region && f(r))
+                .count()
+        };
+        // moto's own defaults (default VPC, its subnets, every VPC's `default` group) are
+        // untagged and outside the ground truth: they fire too, counted from the inventory.
+        let default_vpcs = here(&|r| r.model::<Vpc>().is_some_and(|v| v.is_default));
+        let default_subnets = here(&|r| r.model::<Subnet>().is_some_and(|s| s.default_for_az));
+        let default_groups = here(&|r| {
+            r.model::<SecurityGroup>()
+                .is_some_and(|g| g.group_name == "default")
+        });
+        let t = |k: &str| truth(&emu, region, "missing_required_tags", k);
+        assert_eq!(
+            fired(ResourceKind::AwsEc2Instance),
+            t("instances"),
+            "{region} instances"
+        );
+        // Root volumes carry their instance's tags (TagSpecifications for both).
+        assert_eq!(
+            fired(ResourceKind::AwsEbsVolume),
+            t("volumes_data") + t("instances"),
+            "{region} volumes"
+        );
+        assert_eq!(
+            fired(ResourceKind::AwsEc2Vpc),
+            t("vpcs") + default_vpcs,
+            "{region} vpcs"
+        );
+        assert_eq!(
+            fired(ResourceKind::AwsEc2Subnet),
+            t("subnets") + default_subnets,
+            "{region} subnets"
+        );
+        assert_eq!(
+            fired(ResourceKind::AwsEc2SecurityGroup),
+            t("security_groups") + default_groups,
+            "{region} security groups"
+        );
+        // Route tables are outside the configured kinds.
+        assert_eq!(fired(ResourceKind::AwsEc2RouteTable), 0);
+    }
+
+    // A typo in the configuration is an error before anything is scanned.
+    std::fs::write(
+        &config,
+        "[rules]\ndisabled = [\"aws.ec2.instance_imdsv2\"]\n",
+    )
+    .unwrap();
+    let (out, _) = scan_with(
+        &emu.endpoint,
+        &db,
+        &REGIONS,
+        &["--config", config.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("aws.ec2.instance_imdsv2"));
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use skywarden_graph::topology::{self, Exposure};
-use skywarden_graph::{Inventory, ResourceId};
+use skywarden_graph::{Inventory, ResourceId, ResourceKind};
 
 use crate::catalog;
 use crate::error::RulesError;
@@ -23,6 +23,8 @@ pub struct EvalCx<'a> {
     pub exposures: BTreeMap<ResourceId, Exposure>,
     pub pricing: &'a PriceTable,
     pub now: DateTime<Utc>,
+    /// Required tags (from [`RuleSettings::tag_policy`]; empty: the tag rule reports nothing).
+    pub tag_policy: TagPolicy,
 }
 
 impl<'a> EvalCx<'a> {
@@ -36,7 +38,25 @@ impl<'a> EvalCx<'a> {
             exposures,
             pricing,
             now,
+            tag_policy: TagPolicy::default(),
         }
+    }
+}
+
+/// Tags every resource (of `kinds`, or of every kind when empty) must carry
+/// (`aws.tagging.resource_missing_required_tags`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TagPolicy {
+    /// Tag keys, matched exactly (AWS tag keys are case-sensitive).
+    pub required: Vec<String>,
+    /// Kinds the policy applies to; empty = every kind.
+    pub kinds: Vec<ResourceKind>,
+}
+
+impl TagPolicy {
+    pub fn applies_to(&self, kind: ResourceKind) -> bool {
+        !self.required.is_empty() && (self.kinds.is_empty() || self.kinds.contains(&kind))
     }
 }
 
@@ -48,6 +68,8 @@ pub struct RuleSettings {
     pub disabled: BTreeSet<String>,
     /// Rule id -> severity to report instead of the rule's own.
     pub severity_overrides: BTreeMap<String, Severity>,
+    /// Required tags for `aws.tagging.resource_missing_required_tags`.
+    pub tag_policy: TagPolicy,
 }
 
 /// A rule that could not be evaluated (e.g. a pack rule over its time budget). The other
@@ -151,6 +173,18 @@ impl Engine {
             info.severity = *s;
         }
         info
+    }
+
+    /// The evaluation context with this engine's settings (the tag policy) applied.
+    pub fn context<'a>(
+        &self,
+        inventory: &'a Inventory,
+        pricing: &'a PriceTable,
+        now: DateTime<Utc>,
+    ) -> EvalCx<'a> {
+        let mut cx = EvalCx::new(inventory, pricing, now);
+        cx.tag_policy = self.settings.tag_policy.clone();
+        cx
     }
 
     /// Metadata of every enabled rule, severity overrides applied, built-ins first.

@@ -139,6 +139,11 @@ pub enum Evidence {
         path: Vec<Hop>,
         open_ingress: Vec<OpenIngress>,
     },
+    /// Tags the tag policy requires that the resource lacks.
+    MissingTags {
+        required: Vec<String>,
+        missing: Vec<String>,
+    },
     /// A user rule pack's rule matched: which pack and file, the `match` expression that
     /// held, and for rules that read `resource.graph` the exposure of an exposed resource.
     RulePack {

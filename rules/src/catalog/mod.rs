@@ -22,6 +22,7 @@ registry! {
     instance_exposed_admin_port,
     volume_unencrypted,
     volume_unattached,
+    resource_missing_required_tags,
 }
 
 /// Every built-in rule, in registry order.

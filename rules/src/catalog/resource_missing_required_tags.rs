@@ -1,0 +1,140 @@
+//! `aws.tagging.resource_missing_required_tags`: a resource without the tags the tag policy
+//! (`[rules.tag_policy]`) requires. Reports nothing until required tags are configured.
+
+use skywarden_graph::{Provider, ResourceKind};
+
+use crate::engine::EvalCx;
+use crate::finding::{Evidence, Finding};
+use crate::meta::{Category, Rule, RuleMeta, Severity};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "aws.tagging.resource_missing_required_tags",
+        title: "Resource lacks required tags",
+        description: "The resource does not carry every tag key the tag policy requires \
+                      (`[rules.tag_policy] required`, optionally limited to `kinds`). Untagged \
+                      resources cannot be attributed to an owner or a cost center, so their \
+                      cost and risk have nobody to answer for them. Tag keys are compared \
+                      exactly (AWS tag keys are case-sensitive). The evidence lists the missing \
+                      keys.",
+        severity: Severity::Low,
+        category: Category::Drift,
+        kinds: &[
+            ResourceKind::AwsEc2Vpc,
+            ResourceKind::AwsEc2Subnet,
+            ResourceKind::AwsEc2RouteTable,
+            ResourceKind::AwsEc2InternetGateway,
+            ResourceKind::AwsEc2SecurityGroup,
+            ResourceKind::AwsEc2Instance,
+            ResourceKind::AwsEbsVolume,
+        ],
+        remediation: "Add the missing tags, e.g. `aws ec2 create-tags --resources <id> --tags \
+                      Key=owner,Value=<team>`; enforce them at creation with an AWS \
+                      Organizations tag policy or a service control policy that denies untagged \
+                      creation.",
+        frameworks: &[],
+    },
+    eval,
+};
+
+fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
+    let policy = &cx.tag_policy;
+    cx.inventory
+        .resources()
+        .filter(|r| r.kind().provider() == Provider::Aws && policy.applies_to(r.kind()))
+        .filter_map(|r| {
+            let missing: Vec<String> = policy
+                .required
+                .iter()
+                .filter(|k| !r.tags.contains_key(k.as_str()))
+                .cloned()
+                .collect();
+            (!missing.is_empty()).then(|| {
+                Finding::new(
+                    &RULE.meta,
+                    r,
+                    "",
+                    Evidence::MissingTags {
+                        required: policy.required.clone(),
+                        missing,
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use skywarden_graph::InventoryBuilder;
+
+    use super::*;
+    use crate::catalog::testkit::{instance, volume};
+    use crate::engine::TagPolicy;
+    use crate::pricing::PriceTable;
+
+    fn run(policy: TagPolicy, resources: Vec<skywarden_graph::Resource>) -> Vec<Finding> {
+        let mut b = InventoryBuilder::new();
+        b.extend(resources);
+        let inv = b.build();
+        let pricing = PriceTable::default();
+        let mut cx = EvalCx::new(&inv, &pricing, chrono::Utc::now());
+        cx.tag_policy = policy;
+        let mut out = (RULE.eval)(&cx);
+        out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
+        out
+    }
+
+    fn tagged(mut r: skywarden_graph::Resource, tags: &[(&str, &str)]) -> skywarden_graph::Resource {
+        r.tags = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        r
+    }
+
+    fn policy(kinds: Vec<ResourceKind>) -> TagPolicy {
+        TagPolicy {
+            required: vec!["owner".into(), "cost-center".into()],
+            kinds,
+        }
+    }
+
+    #[test]
+    fn fires_with_the_missing_keys_and_passes_when_complete() {
+        let findings = run(
+            policy(vec![]),
+            vec![
+                tagged(instance("i-none", |_| {}), &[("Name", "x")]),
+                tagged(instance("i-half", |_| {}), &[("owner", "alice")]),
+                tagged(instance("i-full", |_| {}), &[("owner", "a"), ("cost-center", "cc-1")]),
+                // Keys are case-sensitive.
+                tagged(volume("vol-case", |_| {}), &[("Owner", "a"), ("cost-center", "cc")]),
+            ],
+        );
+        let got: Vec<(&str, Vec<String>)> = findings
+            .iter()
+            .map(|f| {
+                let Evidence::MissingTags { missing, .. } = &f.evidence else {
+                    panic!("{:?}", f.evidence)
+                };
+                (f.resource_id.short_id(), missing.clone())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("i-half", vec!["cost-center".to_string()]),
+                ("i-none", vec!["owner".to_string(), "cost-center".to_string()]),
+                ("vol-case", vec!["owner".to_string()]),
+            ]
+        );
+        assert!(findings.iter().all(|f| f.category == Category::Drift));
+    }
+
+    #[test]
+    fn kinds_limit_the_policy_and_no_policy_reports_nothing() {
+        let rs = || vec![instance("i-1", |_| {}), volume("vol-1", |_| {})];
+        let only_volumes = run(policy(vec![ResourceKind::AwsEbsVolume]), rs());
+        assert_eq!(only_volumes.len(), 1);
+        assert_eq!(only_volumes[0].resource_kind, ResourceKind::AwsEbsVolume);
+        assert!(run(TagPolicy::default(), rs()).is_empty());
+    }
+}
