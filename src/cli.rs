@@ -465,12 +465,7 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
         output::check_writable(path)?;
     }
     let config = Config::load(args.config.config.as_deref())?;
-    let rules_dir = args.rules_dir.clone().or_else(|| config.rules.dir.clone());
-    let engine = packs::engine(
-        rules_dir.as_deref(),
-        config.rules.settings(),
-        config.rules.limits.limits(),
-    )?;
+    let engine = packs::engine_for(&config, args.rules_dir.as_deref(), config.rules.settings())?;
     let pricing = PriceTable::with_overrides(config.pricing.clone())
         .context("invalid [pricing] configuration")?;
     let settings = pipeline::ScanSettings {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use skywarden_graph::{ConnectionId, InventoryBuilder, ScanId};
 use skywarden_rules::export::{self, ExportFormat, ExportInput};
 use skywarden_rules::pricing::{cost_totals, PriceTable};
-use skywarden_rules::{EvalCx, Finding, NewSuppression, RuleSettings};
+use skywarden_rules::{EvalCx, Finding, FindingRecord, NewSuppression, RuleSettings};
 
 use crate::cli::{
     self, FindingsExportArgs, FindingsTotalsArgs, Format, RulesListArgs, RulesTestArgs,
@@ -31,19 +31,11 @@ pub async fn findings_export(args: FindingsExportArgs) -> Result<u8> {
         output::check_writable(&args.output)?;
     }
     let config = Config::load(args.config.config.as_deref())?;
-    let rules_dir = args.rules_dir.clone().or_else(|| config.rules.dir.clone());
-    let engine = packs::engine(
-        rules_dir.as_deref(),
-        RuleSettings::default(),
-        config.rules.limits.limits(),
-    )?;
+    // Metadata of every rule, whatever the settings: stored findings of a rule disabled
+    // since still export with their remediation.
+    let engine = packs::engine_for(&config, args.rules_dir.as_deref(), RuleSettings::default())?;
     let rules = engine.rules();
-    let store = skywarden_store::Store::connect(&cli::database_url(&args.db, &config))
-        .await
-        .context("cannot open the database")?;
-    let findings = store.list_findings(&filter).await;
-    store.close().await;
-    let findings = findings?;
+    let findings = stored_findings(&args.db, &config, &filter).await?;
     let input = ExportInput {
         findings: &findings,
         rules: &rules,
@@ -64,6 +56,20 @@ pub async fn findings_export(args: FindingsExportArgs) -> Result<u8> {
         "exported"
     );
     Ok(EXIT_OK)
+}
+
+/// The stored findings matching `filter` in the database the flags or the config name.
+async fn stored_findings(
+    db: &cli::DatabaseArg,
+    config: &Config,
+    filter: &skywarden_store::FindingFilter,
+) -> Result<Vec<FindingRecord>> {
+    let store = skywarden_store::Store::connect(&cli::database_url(db, config))
+        .await
+        .context("cannot open the database")?;
+    let findings = store.list_findings(filter).await;
+    store.close().await;
+    Ok(findings?)
 }
 
 /// Streams into a temporary file next to `path`, then renames it into place.
@@ -106,12 +112,7 @@ pub async fn findings_totals(args: FindingsTotalsArgs) -> Result<u8> {
         category: Some(skywarden_rules::Category::Cost),
         ..Default::default()
     };
-    let store = skywarden_store::Store::connect(&cli::database_url(&args.db, &config))
-        .await
-        .context("cannot open the database")?;
-    let findings = store.list_findings(&filter).await;
-    store.close().await;
-    let findings = findings?;
+    let findings = stored_findings(&args.db, &config, &filter).await?;
     let keys: Vec<&str> = tags.iter().map(String::as_str).collect();
     let totals = cost_totals(&findings, &keys);
     match args.format {
@@ -150,12 +151,7 @@ pub fn pricing_list(config: Option<&Path>, prefix: Option<&str>, format: Format)
 
 pub fn rules_list(args: RulesListArgs) -> Result<u8> {
     let config = Config::load(args.config.config.as_deref())?;
-    let dir = args.rules_dir.clone().or_else(|| config.rules.dir.clone());
-    let engine = packs::engine(
-        dir.as_deref(),
-        config.rules.settings(),
-        config.rules.limits.limits(),
-    )?;
+    let engine = packs::engine_for(&config, args.rules_dir.as_deref(), config.rules.settings())?;
     output::print_rules(&engine.rules(), args.format)?;
     Ok(EXIT_OK)
 }

@@ -63,3 +63,14 @@ pub fn engine(dir: Option<&Path>, settings: RuleSettings, limits: Limits) -> Res
     };
     Engine::new(packs, settings).context("invalid [rules] settings")
 }
+
+/// The engine from the configuration: packs from `rules_dir` (the flag) or `[rules] dir`,
+/// `[rules.limits]`, and `settings`.
+pub fn engine_for(
+    config: &crate::config::Config,
+    rules_dir: Option<&Path>,
+    settings: RuleSettings,
+) -> Result<Engine> {
+    let dir = rules_dir.or(config.rules.dir.as_deref());
+    engine(dir, settings, config.rules.limits.limits())
+}

@@ -190,6 +190,56 @@ async fn the_example_pack_fires_exactly_on_the_planted_resources() {
         assert!(exposure.ports.iter().any(|p| *p == 22 || *p == 3389));
     }
 
+    // Cost totals: the active cost findings' estimates, per rule and per owner tag.
+    let out = skywarden(&[
+        "findings",
+        "totals",
+        "--database-url",
+        &db,
+        "--group-by-tag",
+        "owner",
+        "--format",
+        "json",
+    ]);
+    ok(&out);
+    let totals: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cost: Vec<&FindingRecord> = report
+        .findings
+        .iter()
+        .filter(|f| f.finding.monthly_cost_usd.is_some())
+        .collect();
+    let cents = |v: f64| (v * 100.0).round() as i64;
+    let sum: f64 = cost.iter().filter_map(|f| f.finding.monthly_cost_usd).sum();
+    assert_eq!(
+        cents(totals["total_monthly_usd"].as_f64().unwrap()),
+        cents(sum)
+    );
+    assert_eq!(totals["counted"].as_u64().unwrap() as usize, cost.len());
+    let pack_sum: f64 = cost
+        .iter()
+        .filter(|f| f.finding.rule_id == "acme.ec2.stopped_instance_volume_cost")
+        .filter_map(|f| f.finding.monthly_cost_usd)
+        .sum();
+    assert_eq!(
+        cents(
+            totals["by_rule"]["acme.ec2.stopped_instance_volume_cost"]
+                .as_f64()
+                .unwrap()
+        ),
+        cents(pack_sum)
+    );
+    let by_owner: f64 = totals["by_tag"]["owner"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_f64().unwrap())
+        .sum();
+    assert_eq!(
+        cents(by_owner),
+        cents(sum),
+        "every cost lands in one owner bucket"
+    );
+
     // `rules test` (dry run on the stored inventory) predicts the same findings, writes nothing.
     let before = list(&db, "all").len();
     let out = skywarden(&[

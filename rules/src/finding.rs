@@ -195,21 +195,15 @@ impl Finding {
         discriminator: &str,
         evidence: Evidence,
     ) -> Self {
-        Finding {
-            key: FindingKey::new(meta.id, &resource.id, discriminator),
-            rule_id: meta.id.to_string(),
-            severity: meta.severity,
-            category: meta.category,
-            title: meta.title.to_string(),
-            resource_id: resource.id.clone(),
-            resource_kind: resource.kind(),
-            account_id: resource.account_id.clone(),
-            region: resource.region.clone(),
+        Finding::build(
+            meta.id,
+            meta.severity,
+            meta.category,
+            meta.title,
+            resource,
+            discriminator,
             evidence,
-            monthly_cost_usd: None,
-            pricing_basis: None,
-            resource_tags: resource.tags.clone(),
-        }
+        )
     }
     /// A finding of any rule (built-in or user pack) described by owned metadata.
     pub fn for_rule(
@@ -218,12 +212,31 @@ impl Finding {
         discriminator: &str,
         evidence: Evidence,
     ) -> Self {
+        Finding::build(
+            &info.id,
+            info.severity,
+            info.category,
+            &info.title,
+            resource,
+            discriminator,
+            evidence,
+        )
+    }
+    fn build(
+        rule_id: &str,
+        severity: Severity,
+        category: Category,
+        title: &str,
+        resource: &Resource,
+        discriminator: &str,
+        evidence: Evidence,
+    ) -> Self {
         Finding {
-            key: FindingKey::new(&info.id, &resource.id, discriminator),
-            rule_id: info.id.clone(),
-            severity: info.severity,
-            category: info.category,
-            title: info.title.clone(),
+            key: FindingKey::new(rule_id, &resource.id, discriminator),
+            rule_id: rule_id.to_string(),
+            severity,
+            category,
+            title: title.to_string(),
             resource_id: resource.id.clone(),
             resource_kind: resource.kind(),
             account_id: resource.account_id.clone(),
