@@ -16,6 +16,8 @@
 //! [rules.tag_policy]                       # aws.tagging.resource_missing_required_tags
 //! required = ["owner", "cost-center"]
 //! kinds = ["aws_ec2_instance", "aws_ebs_volume"]   # empty or absent: every kind
+//! [rules.thresholds]
+//! volume_unattached_min_age_days = 7
 //! [rules.limits]                           # bounds on pack expressions
 //! per_resource_ms = 50
 //!
@@ -39,7 +41,7 @@ use serde::Deserialize;
 use skywarden_rules::pricing::PriceOverrides;
 use skywarden_rules::suppression::DEFAULT_STALE_AFTER_SCANS;
 use skywarden_rules::user::Limits;
-use skywarden_rules::{RuleSettings, Severity, TagPolicy};
+use skywarden_rules::{RuleSettings, Severity, TagPolicy, Thresholds};
 
 /// Environment variable prefix of overrides; sections and keys are separated by `__`.
 pub const ENV_PREFIX: &str = "SKYWARDEN__";
@@ -74,6 +76,8 @@ pub struct RulesConfig {
     pub limits: PackLimits,
     /// Required tags (`aws.tagging.resource_missing_required_tags`).
     pub tag_policy: TagPolicy,
+    /// Age thresholds of built-in rules.
+    pub thresholds: Thresholds,
 }
 
 /// `[rules.limits]`: every field optional, the built-in default otherwise.
@@ -118,6 +122,7 @@ impl RulesConfig {
             disabled: self.disabled.clone(),
             severity_overrides: self.severity_overrides.clone(),
             tag_policy: self.tag_policy.clone(),
+            thresholds: self.thresholds.clone(),
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct EvalCx<'a> {
     pub now: DateTime<Utc>,
     /// Required tags (from [`RuleSettings::tag_policy`]; empty: the tag rule reports nothing).
     pub tag_policy: TagPolicy,
+    /// Age thresholds of built-in rules (from [`RuleSettings::thresholds`]).
+    pub thresholds: Thresholds,
 }
 
 impl<'a> EvalCx<'a> {
@@ -39,8 +41,18 @@ impl<'a> EvalCx<'a> {
             pricing,
             now,
             tag_policy: TagPolicy::default(),
+            thresholds: Thresholds::default(),
         }
     }
+}
+
+/// Age thresholds of built-in rules (`[rules.thresholds]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// `aws.ebs.volume_unattached` ignores volumes created less than this many days ago
+    /// (e.g. about to be attached by a deployment). 0 (the default): every unattached volume.
+    pub volume_unattached_min_age_days: u32,
 }
 
 /// Tags every resource (of `kinds`, or of every kind when empty) must carry
@@ -70,6 +82,8 @@ pub struct RuleSettings {
     pub severity_overrides: BTreeMap<String, Severity>,
     /// Required tags for `aws.tagging.resource_missing_required_tags`.
     pub tag_policy: TagPolicy,
+    /// Age thresholds of built-in rules.
+    pub thresholds: Thresholds,
 }
 
 /// A rule that could not be evaluated (e.g. a pack rule over its time budget). The other
@@ -184,6 +198,7 @@ impl Engine {
     ) -> EvalCx<'a> {
         let mut cx = EvalCx::new(inventory, pricing, now);
         cx.tag_policy = self.settings.tag_policy.clone();
+        cx.thresholds = self.settings.thresholds.clone();
         cx
     }
 

@@ -21,7 +21,7 @@ pub mod pricing;
 pub mod suppression;
 pub mod user;
 
-pub use engine::{Engine, EvalCx, Evaluation, RuleEvalError, RuleSettings, TagPolicy};
+pub use engine::{Engine, EvalCx, Evaluation, RuleEvalError, RuleSettings, TagPolicy, Thresholds};
 pub use error::RulesError;
 pub use export::{ExportError, ExportFormat, ExportInput};
 pub use finding::{

@@ -30,6 +30,7 @@ fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
     cx.inventory
         .of_kind::<Volume>()
         .filter(|(_, v)| v.state == VolumeState::Available)
+        .filter(|(_, v)| old_enough(cx, v))
         .map(|(r, v)| {
             let evidence = Evidence::UnattachedVolume {
                 volume_type: v.volume_type,
@@ -46,6 +47,15 @@ fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
             }
         })
         .collect()
+}
+
+/// Past `[rules.thresholds] volume_unattached_min_age_days`; a volume of unknown age counts.
+fn old_enough(cx: &EvalCx<'_>, v: &Volume) -> bool {
+    let min = i64::from(cx.thresholds.volume_unattached_min_age_days);
+    min == 0
+        || v
+            .create_time
+            .is_none_or(|created| (cx.now - created).num_days() >= min)
 }
 
 #[cfg(test)]
@@ -103,6 +113,33 @@ mod tests {
         })]);
         assert_eq!(findings.len(), 1);
         assert_eq!((findings[0].monthly_cost_usd, findings[0].pricing_basis.as_ref()), (None, None));
+    }
+
+    #[test]
+    fn the_age_threshold_spares_young_volumes() {
+        use chrono::Duration;
+        use skywarden_graph::InventoryBuilder;
+        let now = chrono::Utc::now();
+        let aged = |id: &str, days: i64| {
+            volume(id, |v| {
+                available(v);
+                v.create_time = Some(now - Duration::days(days));
+            })
+        };
+        let mut b = InventoryBuilder::new();
+        b.extend(vec![aged("vol-young", 2), aged("vol-old", 30), volume("vol-unknown", |v| {
+            available(v);
+            v.create_time = None;
+        })]);
+        let inv = b.build();
+        let pricing = crate::pricing::PriceTable::default();
+        let mut cx = EvalCx::new(&inv, &pricing, now);
+        assert_eq!((RULE.eval)(&cx).len(), 3, "no threshold: all of them");
+        cx.thresholds.volume_unattached_min_age_days = 7;
+        let mut ids: Vec<String> =
+            (RULE.eval)(&cx).iter().map(|f| f.resource_id.short_id().to_string()).collect();
+        ids.sort();
+        assert_eq!(ids, ["vol-old", "vol-unknown"]);
     }
 
     #[test]
