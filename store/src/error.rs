@@ -57,6 +57,13 @@ pub enum StoreError {
         id: String,
         reason: String,
     },
+    /// The master key is missing, malformed, unreadable, or not the one the vault was sealed
+    /// with. Never contains key material.
+    #[error("master key: {0}")]
+    MasterKey(String),
+    /// A sealed credential does not open (tampered, moved, wrong key) or could not be sealed.
+    #[error("credential vault: {0}")]
+    Sealing(String),
     /// A string that should name one of a closed set of values (`FromStr`).
     #[error("invalid {what} {value:?} (expected {expected})")]
     InvalidValue {
@@ -67,6 +74,13 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The message without the variant's prefix (for re-wrapping master key errors).
+    pub(crate) fn reason(&self) -> String {
+        match self {
+            StoreError::MasterKey(r) | StoreError::Sealing(r) => r.clone(),
+            other => other.to_string(),
+        }
+    }
     /// `map_err` helper: a failed statement of repository operation `op`.
     pub(crate) fn query(op: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
         move |cause| StoreError::Query { op, cause }

@@ -17,12 +17,14 @@ mod compare;
 mod error;
 mod plan;
 mod rows;
+pub mod sealing;
 mod store;
 mod types;
 
 pub use error::{redact_url, StoreError};
+pub use sealing::{MasterKey, MASTER_KEY_ENV};
 pub use store::Store;
 pub use types::{
-    Backend, Change, ComparedFinding, FindingFilter, NewScan, PersistSummary, ScanComparison,
-    ScanOutcome, ScanRecord, ScanStatus, ScanTrigger,
+    Backend, Change, ComparedFinding, CredentialInfo, CredentialKind, FindingFilter, NewScan,
+    PersistSummary, ScanComparison, ScanOutcome, ScanRecord, ScanStatus, ScanTrigger,
 };

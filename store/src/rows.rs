@@ -318,3 +318,69 @@ pub(crate) fn finding_meta(
         ),
     ))
 }
+
+/// A sealed row (`key_id`, `wrapped_key`, `ciphertext`) of `table`.
+pub(crate) fn sealed(
+    row: &(impl Cells + BytesCell),
+    table: &'static str,
+    key: &str,
+) -> Result<crate::sealing::Sealed, StoreError> {
+    let err = |col: &'static str, e: String| StoreError::decode(table, key, col, e);
+    Ok(crate::sealing::Sealed {
+        key_id: row.text("key_id").map_err(|e| err("key_id", e))?,
+        wrapped_key: row
+            .bytes("wrapped_key")
+            .map_err(|e| err("wrapped_key", e))?,
+        ciphertext: row.bytes("ciphertext").map_err(|e| err("ciphertext", e))?,
+    })
+}
+
+pub(crate) fn text(
+    row: &impl Cells,
+    table: &'static str,
+    col: &'static str,
+) -> Result<String, StoreError> {
+    row.text(col)
+        .map_err(|e| StoreError::decode(table, "<row>", col, e))
+}
+
+pub(crate) fn credential_kind(
+    row: &impl Cells,
+    key: &str,
+) -> Result<crate::types::CredentialKind, StoreError> {
+    let s = row
+        .text("kind")
+        .map_err(|e| StoreError::decode("credentials", key, "kind", e))?;
+    s.parse()
+        .map_err(|e| StoreError::decode("credentials", key, "kind", e))
+}
+
+pub(crate) fn credential_info(
+    row: &impl Cells,
+) -> Result<crate::types::CredentialInfo, StoreError> {
+    let cx = RowCx::new(row, "credentials", "connection_id")?;
+    Ok(crate::types::CredentialInfo {
+        connection_id: cx.parse("connection_id")?,
+        kind: cx.parse("kind")?,
+        key_id: cx.text("key_id")?,
+        created_at: cx.time("created_at")?,
+        updated_at: cx.time("updated_at")?,
+    })
+}
+
+/// Raw bytes columns (BLOB / BYTEA).
+pub(crate) trait BytesCell {
+    fn bytes(&self, col: &'static str) -> Result<Vec<u8>, String>;
+}
+
+impl BytesCell for SqliteRow {
+    fn bytes(&self, col: &'static str) -> Result<Vec<u8>, String> {
+        self.try_get(col).map_err(|e| e.to_string())
+    }
+}
+
+impl BytesCell for PgRow {
+    fn bytes(&self, col: &'static str) -> Result<Vec<u8>, String> {
+        self.try_get(col).map_err(|e| e.to_string())
+    }
+}

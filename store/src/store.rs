@@ -23,9 +23,10 @@ use sqlx::{Connection, QueryBuilder};
 use crate::error::{Secrets, StoreError};
 use crate::plan::{may_resolve, micros, Plan};
 use crate::rows;
+use crate::sealing::{self, MasterKey};
 use crate::types::{
-    severity_rank, Backend, FindingFilter, NewScan, PersistSummary, ScanComparison, ScanOutcome,
-    ScanRecord, ScanStatus,
+    severity_rank, Backend, CredentialInfo, CredentialKind, FindingFilter, NewScan, PersistSummary,
+    ScanComparison, ScanOutcome, ScanRecord, ScanStatus,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -1213,5 +1214,255 @@ impl Store {
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         };
         migrated.map_err(|cause| StoreError::Migrate { backend, cause })
+    }
+}
+
+/// The plaintext sealed in the vault check row.
+const VAULT_CHECK: &[u8] = b"skywarden vault check v1";
+/// Associated data of the check row (no connection id can be empty).
+const VAULT_CHECK_AAD: &str = "";
+
+/// The credential vault: sealed cloud credentials (see [`crate::sealing`]).
+impl Store {
+    /// Checks that `master` is the key the vault was sealed with, recording it on first use.
+    /// A wrong key is an error and changes nothing; call this at start-up.
+    pub async fn verify_master_key(&self, master: &MasterKey) -> Result<(), StoreError> {
+        const OP: &str = "verify master key";
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(StoreError::query(OP))?;
+            let row =
+                sqlx::query("SELECT key_id, wrapped_key, ciphertext FROM vault_check WHERE id = 1")
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?;
+            match row {
+                Some(row) => {
+                    let sealed = rows::sealed(&row, "vault_check", "1")?;
+                    check_key(master, &sealed)?;
+                }
+                None => {
+                    let sealed = sealing::seal(master, VAULT_CHECK_AAD, VAULT_CHECK)?;
+                    sqlx::query(
+                        "INSERT INTO vault_check (id, key_id, wrapped_key, ciphertext, created_at) VALUES (1, $1, $2, $3, $4)",
+                    )
+                    .bind(sealed.key_id.as_str())
+                    .bind(sealed.wrapped_key.as_slice())
+                    .bind(sealed.ciphertext.as_slice())
+                    .bind(micros(Utc::now()))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?;
+                }
+            }
+            tx.commit().await.map_err(StoreError::query(OP))
+        })
+    }
+
+    /// Seals and stores (or replaces) the credential of `connection_id`, creating the
+    /// connection row if needed. `plaintext` is the caller's serialized credential.
+    pub async fn put_credential(
+        &self,
+        master: &MasterKey,
+        connection_id: &ConnectionId,
+        provider: skywarden_graph::Provider,
+        kind: CredentialKind,
+        plaintext: &[u8],
+    ) -> Result<(), StoreError> {
+        const OP: &str = "store credential";
+        self.verify_master_key(master).await?;
+        let sealed = sealing::seal(master, connection_id.as_str(), plaintext)?;
+        let now = micros(Utc::now());
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(StoreError::query(OP))?;
+            sqlx::query("INSERT INTO connections (id, provider, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+                .bind(connection_id.as_str())
+                .bind(provider.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query(OP))?;
+            let stored: String =
+                sqlx::query_scalar("SELECT provider FROM connections WHERE id = $1")
+                    .bind(connection_id.as_str())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?;
+            if stored != provider.as_str() {
+                return Err(StoreError::Conflict {
+                    what: "connection",
+                    id: connection_id.to_string(),
+                    reason: format!(
+                        "is a {stored} connection, the credential is for {}",
+                        provider.as_str()
+                    ),
+                });
+            }
+            sqlx::query(
+                "INSERT INTO credentials (connection_id, kind, key_id, wrapped_key, ciphertext, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (connection_id) DO UPDATE SET kind = excluded.kind, \
+                 key_id = excluded.key_id, wrapped_key = excluded.wrapped_key, ciphertext = excluded.ciphertext, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(connection_id.as_str())
+            .bind(kind.as_str())
+            .bind(sealed.key_id.as_str())
+            .bind(sealed.wrapped_key.as_slice())
+            .bind(sealed.ciphertext.as_slice())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query(OP))?;
+            tx.commit().await.map_err(StoreError::query(OP))
+        })
+    }
+
+    /// Opens the credential of `connection_id` (None when it has none). The plaintext is
+    /// zeroized when dropped; keep it only for the scan call.
+    pub async fn open_credential(
+        &self,
+        master: &MasterKey,
+        connection_id: &ConnectionId,
+    ) -> Result<Option<(CredentialKind, zeroize::Zeroizing<Vec<u8>>)>, StoreError> {
+        const OP: &str = "open credential";
+        let row = with_pool!(self, |pool| {
+            let row = sqlx::query(
+                "SELECT kind, key_id, wrapped_key, ciphertext FROM credentials WHERE connection_id = $1",
+            )
+            .bind(connection_id.as_str())
+            .fetch_optional(pool)
+            .await
+            .map_err(StoreError::query(OP))?;
+            match row {
+                None => None,
+                Some(r) => Some((
+                    rows::credential_kind(&r, connection_id.as_str())?,
+                    rows::sealed(&r, "credentials", connection_id.as_str())?,
+                )),
+            }
+        });
+        match row {
+            None => Ok(None),
+            Some((kind, sealed)) => {
+                let plain =
+                    sealing::open(master, connection_id.as_str(), &sealed).map_err(|e| {
+                        StoreError::Sealing(format!("connection {connection_id}: {}", e.reason()))
+                    })?;
+                Ok(Some((kind, plain)))
+            }
+        }
+    }
+
+    /// Every stored credential's metadata (never the secret), by connection id.
+    pub async fn list_credentials(&self) -> Result<Vec<CredentialInfo>, StoreError> {
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(
+                "SELECT connection_id, kind, key_id, created_at, updated_at FROM credentials ORDER BY connection_id",
+            )
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::query("list credentials"))?;
+            rows.iter().map(rows::credential_info).collect()
+        })
+    }
+
+    /// Deletes the credential of `connection_id`.
+    pub async fn delete_credential(&self, connection_id: &ConnectionId) -> Result<(), StoreError> {
+        let n = with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM credentials WHERE connection_id = $1")
+                .bind(connection_id.as_str())
+                .execute(pool)
+                .await
+                .map_err(StoreError::query("delete credential"))?
+                .rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "credential of connection",
+                id: connection_id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Re-wraps every data key (and the check row) from `old` to `new` in one transaction;
+    /// ciphertexts are unchanged. Readers see either every row under the old key or every
+    /// row under the new one. Any failure (wrong old key, a row that does not open) changes
+    /// nothing. Returns the number of credentials re-wrapped.
+    pub async fn rotate_master_key(
+        &self,
+        old: &MasterKey,
+        new: &MasterKey,
+    ) -> Result<u64, StoreError> {
+        const OP: &str = "rotate master key";
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(StoreError::query(OP))?;
+            // A write first, so SQLite takes its write lock before reading.
+            sqlx::query("UPDATE vault_check SET key_id = key_id WHERE id = 1")
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query(OP))?;
+            let check =
+                sqlx::query("SELECT key_id, wrapped_key, ciphertext FROM vault_check WHERE id = 1")
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?;
+            let Some(check) = check else {
+                return Err(StoreError::MasterKey(
+                    "the vault has no key yet (nothing was ever sealed); there is nothing to rotate".into(),
+                ));
+            };
+            let check = rows::sealed(&check, "vault_check", "1")?;
+            check_key(old, &check)?;
+            let new_check = sealing::rewrap(old, new, VAULT_CHECK_AAD, &check)?;
+            let rows = sqlx::query("SELECT connection_id, key_id, wrapped_key, ciphertext FROM credentials ORDER BY connection_id")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(StoreError::query(OP))?;
+            let mut rewrapped = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let conn = rows::text(row, "credentials", "connection_id")?;
+                let sealed = rows::sealed(row, "credentials", &conn)?;
+                let r = sealing::rewrap(old, new, &conn, &sealed).map_err(|e| {
+                    StoreError::Sealing(format!("connection {conn}: {}", e.reason()))
+                })?;
+                rewrapped.push((conn, r));
+            }
+            for (conn, r) in &rewrapped {
+                sqlx::query(
+                    "UPDATE credentials SET key_id = $1, wrapped_key = $2 WHERE connection_id = $3",
+                )
+                .bind(r.key_id.as_str())
+                .bind(r.wrapped_key.as_slice())
+                .bind(conn.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query(OP))?;
+            }
+            sqlx::query("UPDATE vault_check SET key_id = $1, wrapped_key = $2 WHERE id = 1")
+                .bind(new_check.key_id.as_str())
+                .bind(new_check.wrapped_key.as_slice())
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query(OP))?;
+            tx.commit().await.map_err(StoreError::query(OP))?;
+            Ok(len(rewrapped.len()))
+        })
+    }
+}
+
+/// The check row opens with `master` and holds the check plaintext.
+fn check_key(master: &MasterKey, sealed: &sealing::Sealed) -> Result<(), StoreError> {
+    if sealed.key_id != master.id() {
+        return Err(StoreError::MasterKey(format!(
+            "the vault was sealed with master key {}, but the configured key is {}: wrong SKYWARDEN_MASTER_KEY or key file",
+            sealed.key_id,
+            master.id()
+        )));
+    }
+    match sealing::open(master, VAULT_CHECK_AAD, sealed) {
+        Ok(p) if p.as_slice() == VAULT_CHECK => Ok(()),
+        _ => Err(StoreError::MasterKey(
+            "the vault check row does not open with the configured key (tampered, or a different key with the same id)".into(),
+        )),
     }
 }

@@ -79,6 +79,31 @@ macro_rules! string_enum {
 }
 
 string_enum!(
+    /// What a sealed credential is (the plaintext's JSON shape is the caller's).
+    CredentialKind, "credential kind", {
+        /// Access key id + secret (+ session token).
+        AwsStatic => "aws_static",
+        /// A role ARN (+ external id) assumed with the base credentials.
+        AwsAssumeRole => "aws_assume_role",
+        /// An Organizations management account and the role name assumed into each account.
+        AwsOrganization => "aws_organization",
+        /// Tenant id, client id and client secret.
+        AzureClientSecret => "azure_client_secret",
+    }
+);
+
+/// What `list_credentials` shows: never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialInfo {
+    pub connection_id: ConnectionId,
+    pub kind: CredentialKind,
+    /// Id of the master key its data key is wrapped with.
+    pub key_id: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+string_enum!(
     /// What started a scan.
     ScanTrigger, "scan trigger", {
         Cli => "cli",

@@ -29,8 +29,8 @@ use skywarden_rules::{
     Severity, StaleReason, Suppression,
 };
 use skywarden_store::{
-    Backend, Change, FindingFilter, NewScan, PersistSummary, ScanOutcome, ScanRecord, ScanStatus,
-    ScanTrigger, Store, StoreError,
+    Backend, Change, CredentialKind, FindingFilter, MasterKey, NewScan, PersistSummary,
+    ScanOutcome, ScanRecord, ScanStatus, ScanTrigger, Store, StoreError,
 };
 use sqlx::Connection;
 
@@ -220,6 +220,8 @@ conformance! {
     suppressed_until_expiry_then_resurfaces,
     suppressed_finding_resolves_when_fixed,
     rules_that_did_not_run_resolve_nothing,
+    vault_seals_opens_and_detects_tampering,
+    vault_refuses_a_wrong_master_key_and_rotates,
     failure_mid_transaction_changes_nothing,
     unstorable_value_is_refused_before_writing,
     fail_and_cancel_leave_inventory_alone,
@@ -1823,4 +1825,180 @@ async fn perf_postgres() {
     if let Some(db) = TestDb::postgres("perf_postgres").await {
         perf(&db).await;
     }
+}
+
+const CANARY: &str = "CANARY-wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
+
+async fn vault_seals_opens_and_detects_tampering(db: &TestDb) {
+    let store = db.store().await;
+    let key = MasterKey::generate();
+    let secret = format!(r#"{{"access_key_id":"AKIAEXAMPLE","secret_access_key":"{CANARY}"}}"#);
+    store
+        .put_credential(
+            &key,
+            &conn(),
+            Provider::Aws,
+            CredentialKind::AwsStatic,
+            secret.as_bytes(),
+        )
+        .await
+        .unwrap();
+    let (kind, plain) = store.open_credential(&key, &conn()).await.unwrap().unwrap();
+    assert_eq!(kind, CredentialKind::AwsStatic);
+    assert_eq!(plain.as_slice(), secret.as_bytes());
+    let other: ConnectionId = "aws-other".parse().unwrap();
+    assert!(store.open_credential(&key, &other).await.unwrap().is_none());
+    let listed = store.list_credentials().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].kind, listed[0].key_id.as_str()),
+        (CredentialKind::AwsStatic, key.id())
+    );
+    assert!(!format!("{listed:?}").contains(CANARY));
+
+    // The secret is nowhere in the database in plaintext.
+    if db.backend == Backend::Sqlite {
+        store.close().await;
+        let path = db.url.trim_start_matches("sqlite://");
+        let mut bytes = std::fs::read(path).unwrap();
+        if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
+            bytes.extend(wal);
+        }
+        assert!(!bytes.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()));
+    }
+    let store = db.store().await;
+
+    // Flip one byte of the stored ciphertext: detected, and the error names no secret.
+    db.exec(match db.backend {
+        Backend::Sqlite => "UPDATE credentials SET ciphertext = CAST((CASE WHEN substr(ciphertext, 1, 1) = X'00' THEN X'01' ELSE X'00' END) || substr(ciphertext, 2) AS BLOB)",
+        Backend::Postgres => "UPDATE credentials SET ciphertext = set_byte(ciphertext, 0, (get_byte(ciphertext, 0) + 1) % 256)",
+    })
+    .await;
+    let err = store.open_credential(&key, &conn()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Sealing(_)), "{err}");
+    assert!(!err.to_string().contains(CANARY));
+
+    // A row copied to another connection does not open there (the id is associated data).
+    store
+        .put_credential(
+            &key,
+            &conn(),
+            Provider::Aws,
+            CredentialKind::AwsStatic,
+            secret.as_bytes(),
+        )
+        .await
+        .unwrap();
+    store
+        .put_credential(
+            &key,
+            &other,
+            Provider::Aws,
+            CredentialKind::AwsStatic,
+            b"{}",
+        )
+        .await
+        .unwrap();
+    db.exec(&format!(
+        "UPDATE credentials SET wrapped_key = (SELECT wrapped_key FROM credentials WHERE connection_id = '{0}'), \
+         ciphertext = (SELECT ciphertext FROM credentials WHERE connection_id = '{0}') WHERE connection_id = 'aws-other'",
+        conn()
+    ))
+    .await;
+    assert!(matches!(
+        store.open_credential(&key, &other).await,
+        Err(StoreError::Sealing(_))
+    ));
+    store.delete_credential(&other).await.unwrap();
+    assert!(matches!(
+        store.delete_credential(&other).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    // A connection of another provider refuses an AWS credential.
+    assert!(matches!(
+        store
+            .put_credential(
+                &key,
+                &conn(),
+                Provider::Azure,
+                CredentialKind::AzureClientSecret,
+                b"{}"
+            )
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+}
+
+async fn vault_refuses_a_wrong_master_key_and_rotates(db: &TestDb) {
+    let store = db.store().await;
+    let (old, new, wrong) = (
+        MasterKey::generate(),
+        MasterKey::generate(),
+        MasterKey::generate(),
+    );
+    store.verify_master_key(&old).await.unwrap();
+    store.verify_master_key(&old).await.unwrap();
+    let other: ConnectionId = "aws-second".parse().unwrap();
+    for c in [conn(), other.clone()] {
+        store
+            .put_credential(
+                &old,
+                &c,
+                Provider::Aws,
+                CredentialKind::AwsStatic,
+                c.as_str().as_bytes(),
+            )
+            .await
+            .unwrap();
+    }
+    // A wrong key fails start-up and every write, and changes nothing.
+    let before = store.list_credentials().await.unwrap();
+    let e = store.verify_master_key(&wrong).await.unwrap_err();
+    assert!(matches!(e, StoreError::MasterKey(_)), "{e}");
+    assert!(
+        e.to_string().contains(old.id()) && e.to_string().contains(wrong.id()),
+        "{e}"
+    );
+    assert!(store
+        .put_credential(
+            &wrong,
+            &conn(),
+            Provider::Aws,
+            CredentialKind::AwsStatic,
+            b"x"
+        )
+        .await
+        .is_err());
+    assert!(matches!(
+        store.rotate_master_key(&wrong, &new).await,
+        Err(StoreError::MasterKey(_))
+    ));
+    assert_eq!(store.list_credentials().await.unwrap(), before);
+
+    // Rotation re-wraps every data key in one transaction.
+    assert_eq!(store.rotate_master_key(&old, &new).await.unwrap(), 2);
+    store.verify_master_key(&new).await.unwrap();
+    assert!(store.verify_master_key(&old).await.is_err());
+    for c in [conn(), other.clone()] {
+        let (_, plain) = store.open_credential(&new, &c).await.unwrap().unwrap();
+        assert_eq!(plain.as_slice(), c.as_str().as_bytes());
+        assert!(store.open_credential(&old, &c).await.is_err());
+    }
+    assert!(store
+        .list_credentials()
+        .await
+        .unwrap()
+        .iter()
+        .all(|c| c.key_id == new.id()));
+
+    // A row that no longer opens aborts the whole rotation: nothing is re-wrapped.
+    db.exec(
+        "UPDATE credentials SET key_id = 'ffffffffffffffff' WHERE connection_id = 'aws-second'",
+    )
+    .await;
+    let newer = MasterKey::generate();
+    assert!(store.rotate_master_key(&new, &newer).await.is_err());
+    store.verify_master_key(&new).await.unwrap();
+    let (_, plain) = store.open_credential(&new, &conn()).await.unwrap().unwrap();
+    assert_eq!(plain.as_slice(), conn().as_str().as_bytes());
 }
