@@ -13,7 +13,7 @@ use skywarden_scanner::{AwsScanConfig, RegionSelection, RetryMode};
 use skywarden_store::{FindingFilter, Store};
 
 use crate::config::Config;
-use crate::{commands, output, packs, pipeline};
+use crate::{commands, output, packs, pipeline, vault};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERROR: u8 = 1;
@@ -58,6 +58,12 @@ pub enum Command {
     /// The price table cost estimates use (with [pricing] overrides applied).
     #[command(subcommand)]
     Pricing(PricingCommand),
+    /// The credential vault's master key: generate, check, rotate.
+    #[command(subcommand)]
+    Keys(vault::KeysCommand),
+    /// Sealed cloud credentials of connections (write-only: never shown).
+    #[command(subcommand)]
+    Credentials(vault::CredentialsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -387,6 +393,10 @@ pub struct ScanAwsArgs {
     /// Directory of user rule packs (overrides [rules] dir). A bad pack fails the scan before it starts.
     #[arg(long)]
     pub rules_dir: Option<PathBuf>,
+    /// A connection with a sealed credential (`skywarden credentials set`) is scanned with it;
+    /// the master key comes from here or SKYWARDEN_MASTER_KEY.
+    #[command(flatten)]
+    pub key: vault::KeyArg,
 }
 
 #[derive(Debug, Args)]
@@ -416,6 +426,8 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Rules(RulesCommand::Test(args)) => commands::rules_test(args).await,
         Command::Scans(cmd) => commands::scans(cmd).await,
         Command::Suppressions(cmd) => commands::suppressions(cmd).await,
+        Command::Keys(cmd) => vault::keys(cmd).await,
+        Command::Credentials(cmd) => vault::credentials(cmd).await,
         Command::Pricing(PricingCommand::List {
             config,
             prefix,
@@ -478,7 +490,15 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
         .await
         .context("cannot open the database")?;
 
+    let credentials = match vault::scan_credentials(&store, &args.key, connection.as_ref()).await {
+        Ok(c) => c,
+        Err(e) => {
+            store.close().await;
+            return Err(e);
+        }
+    };
     let mut cfg = AwsScanConfig::new(connection.clone());
+    cfg.credentials = credentials;
     cfg.regions = if regions.is_empty() {
         RegionSelection::AllEnabled
     } else {

@@ -8,6 +8,7 @@ mod output;
 mod packs;
 mod pipeline;
 mod telemetry;
+mod vault;
 
 use std::process::ExitCode;
 
