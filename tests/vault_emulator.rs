@@ -9,7 +9,7 @@ mod common;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use common::*;
 use skywarden_graph::ConnectionId;
@@ -19,15 +19,7 @@ const CANARY: &str = "CANARY-vault-secret-4f1d9a77b2c3";
 
 /// The binary with the test environment of `common::skywarden` and `stdin` piped in.
 fn skywarden_stdin(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skywarden"))
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("SKYWARDEN_MASTER_KEY")
-        .env_remove("SKYWARDEN_DATABASE_URL")
+    let mut child = skywarden_command(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

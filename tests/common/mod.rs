@@ -51,9 +51,11 @@ pub fn emulator() -> Option<Emu> {
     }
 }
 
-pub fn skywarden(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skywarden"))
-        .args(args)
+/// The real binary with a clean, test-only environment (emulator credentials, no user
+/// configuration, no master key).
+pub fn skywarden_command(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_skywarden"));
+    c.args(args)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
@@ -62,9 +64,14 @@ pub fn skywarden(args: &[&str]) -> Output {
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("SKYWARDEN_DATABASE_URL")
         .env_remove("SKYWARDEN_CONFIG")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("spawn skywarden")
+        .env_remove("SKYWARDEN_MASTER_KEY")
+        .env_remove("SKYWARDEN_MASTER_KEY_FILE")
+        .env_remove("RUST_LOG");
+    c
+}
+
+pub fn skywarden(args: &[&str]) -> Output {
+    skywarden_command(args).output().expect("spawn skywarden")
 }
 
 #[derive(Debug, Deserialize)]
