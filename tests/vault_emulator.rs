@@ -82,35 +82,21 @@ async fn a_sealed_credential_is_what_the_scan_uses_and_never_leaks() {
     // Seal static keys for connection `prod`: a key id the proxy accepts, the canary secret.
     let cred =
         format!(r#"{{"access_key_id": "AKIAVAULTEXAMPLE", "secret_access_key": "{CANARY}"}}"#);
-    let out = skywarden_stdin(
-        &[
-            "credentials",
-            "set",
-            "--database-url",
-            &db,
-            "--key-file",
-            k,
-            "--connection",
-            "prod",
-        ],
-        &cred,
-    );
+    let set_prod = [
+        "credentials",
+        "set",
+        "--database-url",
+        &db,
+        "--key-file",
+        k,
+        "--connection",
+        "prod",
+    ];
+    let out = skywarden_stdin(&set_prod, &cred);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     no_canary(&out);
     // Malformed input is refused without echoing it.
-    let out = skywarden_stdin(
-        &[
-            "credentials",
-            "set",
-            "--database-url",
-            &db,
-            "--key-file",
-            k,
-            "--connection",
-            "prod",
-        ],
-        &format!(r#"{{"access_key": "{CANARY}"}}"#),
-    );
+    let out = skywarden_stdin(&set_prod, &format!(r#"{{"access_key": "{CANARY}"}}"#));
     assert_eq!(out.status.code(), Some(1));
     no_canary(&out);
 
