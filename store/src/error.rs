@@ -64,6 +64,9 @@ pub enum StoreError {
     /// A sealed credential does not open (tampered, moved, wrong key) or could not be sealed.
     #[error("credential vault: {0}")]
     Sealing(String),
+    /// The operating system's random number generator failed (tokens are not issued).
+    #[error("the operating system's random number generator failed: {0}")]
+    Random(String),
     /// A string that should name one of a closed set of values (`FromStr`).
     #[error("invalid {what} {value:?} (expected {expected})")]
     InvalidValue {
@@ -80,6 +83,11 @@ impl StoreError {
             StoreError::MasterKey(r) | StoreError::Sealing(r) => r.clone(),
             other => other.to_string(),
         }
+    }
+    /// Whether this is a failed statement that broke a foreign key (a referenced row is missing).
+    pub(crate) fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, StoreError::Query { cause, .. }
+            if cause.as_database_error().is_some_and(|d| d.is_foreign_key_violation()))
     }
     /// `map_err` helper: a failed statement of repository operation `op`.
     pub(crate) fn query(op: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {

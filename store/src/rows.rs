@@ -110,6 +110,18 @@ impl<'r, R: Cells> RowCx<'r, R> {
     fn opt_real(&self, col: &'static str) -> Result<Option<f64>, StoreError> {
         self.row.opt_real(col).map_err(|e| self.err(col, e))
     }
+    fn int(&self, col: &'static str) -> Result<i64, StoreError> {
+        self.row.int(col).map_err(|e| self.err(col, e))
+    }
+    fn opt_parse<T: FromStr>(&self, col: &'static str) -> Result<Option<T>, StoreError>
+    where
+        T::Err: Display,
+    {
+        match self.opt_text(col)? {
+            None => Ok(None),
+            Some(s) => s.parse().map(Some).map_err(|e| self.err(col, e)),
+        }
+    }
     fn json<T: DeserializeOwned>(&self, col: &'static str) -> Result<T, StoreError> {
         let v = self.row.json(col).map_err(|e| self.err(col, e))?;
         serde_json::from_value(v).map_err(|e| self.err(col, e))
@@ -127,7 +139,7 @@ impl<'r, R: Cells> RowCx<'r, R> {
 pub(crate) const SCAN_COLUMNS: &str =
     "id, connection_id, provider, \"trigger\", status, started_at, finished_at, \
      coverage, errors, resource_count, finding_count, new_findings, resolved_findings, \
-     regressed_findings, suppressed_findings";
+     regressed_findings, suppressed_findings, progress, cancel_requested_at";
 
 pub(crate) fn scan(row: &impl Cells) -> Result<ScanRecord, StoreError> {
     let cx = RowCx::new(row, "scans", "id")?;
@@ -147,6 +159,8 @@ pub(crate) fn scan(row: &impl Cells) -> Result<ScanRecord, StoreError> {
         resolved_findings: cx.count("resolved_findings")?,
         regressed_findings: cx.count("regressed_findings")?,
         suppressed_findings: cx.count("suppressed_findings")?,
+        progress: cx.opt_json("progress")?,
+        cancel_requested_at: cx.opt_time("cancel_requested_at")?,
     })
 }
 
@@ -383,4 +397,83 @@ impl BytesCell for PgRow {
     fn bytes(&self, col: &'static str) -> Result<Vec<u8>, String> {
         self.try_get(col).map_err(|e| e.to_string())
     }
+}
+
+pub(crate) const ORG_COLUMNS: &str = "id, name, created_at";
+
+pub(crate) fn organization(row: &impl Cells) -> Result<crate::types::Organization, StoreError> {
+    let cx = RowCx::new(row, "organizations", "id")?;
+    Ok(crate::types::Organization {
+        id: cx.parse("id")?,
+        name: cx.text("name")?,
+        created_at: cx.time("created_at")?,
+    })
+}
+
+pub(crate) const TOKEN_COLUMNS: &str =
+    "id, org_id, name, role, created_at, last_used_at, expires_at, revoked_at";
+
+pub(crate) fn token(row: &impl Cells) -> Result<crate::types::TokenInfo, StoreError> {
+    let cx = RowCx::new(row, "api_tokens", "id")?;
+    Ok(crate::types::TokenInfo {
+        id: cx.text("id")?,
+        org_id: cx.parse("org_id")?,
+        name: cx.text("name")?,
+        role: cx.parse("role")?,
+        created_at: cx.time("created_at")?,
+        last_used_at: cx.opt_time("last_used_at")?,
+        expires_at: cx.opt_time("expires_at")?,
+        revoked_at: cx.opt_time("revoked_at")?,
+    })
+}
+
+pub(crate) const AUDIT_COLUMNS: &str =
+    "id, org_id, at, actor, action, target, remote_addr, outcome, detail";
+
+pub(crate) fn audit(row: &impl Cells) -> Result<crate::types::AuditRecord, StoreError> {
+    let id = row
+        .int("id")
+        .map_err(|e| StoreError::decode("audit_log", "<unreadable>", "id", e))?;
+    let cx = RowCx {
+        row,
+        table: "audit_log",
+        key: id.to_string(),
+    };
+    Ok(crate::types::AuditRecord {
+        id: cx.int("id")?,
+        org_id: cx.parse("org_id")?,
+        at: cx.time("at")?,
+        actor: cx.text("actor")?,
+        action: cx.text("action")?,
+        target: cx.text("target")?,
+        remote_addr: cx.opt_text("remote_addr")?,
+        outcome: cx.text("outcome")?,
+        detail: cx.json("detail")?,
+    })
+}
+
+/// Columns of `connections c LEFT JOIN credentials cr ON cr.connection_id = c.id`
+/// ([`CONNECTION_FROM`]); filters must qualify columns with `c.`.
+pub(crate) const CONNECTION_COLUMNS: &str =
+    "c.id, c.org_id, c.provider, c.name, c.config, c.schedule, \
+     c.created_at, c.updated_at, cr.kind AS credential_kind";
+
+pub(crate) const CONNECTION_FROM: &str =
+    "connections c LEFT JOIN credentials cr ON cr.connection_id = c.id";
+
+pub(crate) fn connection(row: &impl Cells) -> Result<crate::types::ConnectionRecord, StoreError> {
+    let cx = RowCx::new(row, "connections", "id")?;
+    let credential_kind: Option<crate::types::CredentialKind> = cx.opt_parse("credential_kind")?;
+    Ok(crate::types::ConnectionRecord {
+        id: cx.parse("id")?,
+        org_id: cx.opt_parse("org_id")?,
+        provider: cx.parse("provider")?,
+        name: cx.opt_text("name")?,
+        config: cx.json("config")?,
+        schedule: cx.opt_json("schedule")?,
+        created_at: cx.time("created_at")?,
+        updated_at: cx.opt_time("updated_at")?,
+        has_credential: credential_kind.is_some(),
+        credential_kind,
+    })
 }

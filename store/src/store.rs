@@ -20,6 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::types::Json;
 use sqlx::{Connection, QueryBuilder};
 
+use crate::cursor;
 use crate::error::{Secrets, StoreError};
 use crate::plan::{may_resolve, micros, Plan};
 use crate::rows;
@@ -57,6 +58,17 @@ macro_rules! with_pool {
         }
     };
 }
+
+// Repositories in submodules (declared after the macro, so it is in scope there).
+mod connections;
+mod health;
+mod leases;
+mod queries;
+mod suppressions;
+mod tenancy;
+
+pub use leases::ABANDONED;
+pub use tenancy::TOKEN_PREFIX;
 
 /// A handle to the database: cheap to clone, safe to share between tasks.
 #[derive(Clone)]
@@ -234,8 +246,9 @@ impl Store {
         );
         let sup_sql = format!(
             "SELECT {} FROM suppressions WHERE (connection_id IS NULL OR connection_id = $1) \
-             AND revoked_at IS NULL ORDER BY created_at, id",
-            rows::SUPPRESSION_COLUMNS
+             AND revoked_at IS NULL AND {} ORDER BY created_at, id",
+            rows::SUPPRESSION_COLUMNS,
+            suppressions::SAME_OWNER
         );
         let summary = with_pool!(self, |pool| {
             let mut tx = pool.begin().await.map_err(StoreError::query(OP))?;
@@ -720,15 +733,35 @@ impl Store {
         })
     }
 
-    /// Findings matching `filter`, worst severity first, then by rule id, resource id and key.
+    /// Findings matching `filter`, in `filter.sort` order (the default filter: worst
+    /// severity first, then by rule id, resource id and key), after `filter.after`, at most
+    /// `filter.limit`. InvalidValue if the cursor was made for another sort.
     pub async fn list_findings(
         &self,
         filter: &FindingFilter,
     ) -> Result<Vec<FindingRecord>, StoreError> {
+        if let Some(c) = &filter.after {
+            if c.sort() != filter.sort {
+                return Err(StoreError::InvalidValue {
+                    what: "finding cursor",
+                    value: c.sort().to_string(),
+                    expected: "a cursor made for the sort of the query",
+                });
+            }
+        }
+        if filter.limit == Some(0)
+            || filter
+                .org_connections
+                .as_ref()
+                .is_some_and(|c| c.is_empty())
+        {
+            return Ok(Vec::new());
+        }
         let since = match filter.since_scan {
             None => None,
             Some(id) => Some(self.finished_scan(id).await?),
         };
+        let backend = self.backend();
         let head = format!(
             "SELECT {} FROM {} WHERE 1 = 1",
             rows::FINDING_COLUMNS,
@@ -739,6 +772,14 @@ impl Store {
             if let Some(c) = &filter.connection_id {
                 qb.push(" AND f.connection_id = ");
                 qb.push_bind(c.as_str());
+            }
+            if let Some(conns) = &filter.org_connections {
+                qb.push(" AND f.connection_id IN (");
+                let mut list = qb.separated(", ");
+                for c in conns {
+                    list.push_bind(c.as_str());
+                }
+                qb.push(")");
             }
             if !filter.statuses.is_empty() {
                 qb.push(" AND f.status IN (");
@@ -772,6 +813,15 @@ impl Store {
                 qb.push(" AND f.region = ");
                 qb.push_bind(r.as_str());
             }
+            if let Some((key, value)) = &filter.tag {
+                queries::push_tag(
+                    &mut qb,
+                    backend,
+                    &queries::FINDING_TAGS,
+                    key,
+                    value.as_deref(),
+                );
+            }
             if let Some((conn, at)) = &since {
                 qb.push(" AND f.connection_id = ");
                 qb.push_bind(conn.as_str());
@@ -782,7 +832,14 @@ impl Store {
                 qb.push_bind(*at);
                 qb.push(")");
             }
-            qb.push(" ORDER BY f.severity_rank DESC, f.rule_id, f.resource_id, f.key");
+            if let Some(c) = &filter.after {
+                cursor::push_after(&mut qb, c);
+            }
+            qb.push(cursor::order_by(filter.sort));
+            if let Some(n) = filter.limit {
+                qb.push(" LIMIT ");
+                qb.push_bind(i64::from(n));
+            }
             let rows = qb
                 .build()
                 .fetch_all(pool)
@@ -888,36 +945,22 @@ impl Store {
         ))
     }
 
-    /// Stores a new suppression.
+    /// Stores a new suppression outside any organization (the CLI's). It applies to
+    /// connections outside any organization only, so naming a connection that belongs to one
+    /// is a Conflict; Conflict too if the id exists.
     pub async fn create_suppression(&self, s: &Suppression) -> Result<(), StoreError> {
-        const OP: &str = "create suppression";
-        let tags = serde_json::to_value(&s.tags).map_err(|e| StoreError::Encode {
-            what: "suppression",
-            key: s.id.clone(),
-            reason: e.to_string(),
-        })?;
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO suppressions (id, connection_id, rule_pattern, resource_pattern, account_id, tags, \
-                 owner, reason, ticket, created_at, expires_at, revoked_at, last_matched_at, scans_without_match) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL, 0)",
-            )
-            .bind(s.id.as_str())
-            .bind(s.connection_id.as_ref().map(|c| c.as_str()))
-            .bind(s.rule.as_deref())
-            .bind(s.resource.as_deref())
-            .bind(s.account_id.as_ref().map(|a| a.as_str()))
-            .bind(Json(&tags))
-            .bind(s.owner.as_str())
-            .bind(s.reason.as_str())
-            .bind(s.ticket.as_deref())
-            .bind(micros(s.created_at))
-            .bind(micros(s.expires_at))
-            .execute(pool)
-            .await
-            .map_err(StoreError::query(OP))?;
-            Ok(())
-        })
+        if let Some(c) = &s.connection_id {
+            if let Some(org) = self.get_connection(c).await?.and_then(|r| r.org_id) {
+                return Err(StoreError::Conflict {
+                    what: "connection",
+                    id: c.to_string(),
+                    reason: format!(
+                        "belongs to organization {org}; create the suppression in that organization"
+                    ),
+                });
+            }
+        }
+        self.insert_suppression(s, None).await
     }
 
     /// Every suppression (revoked ones too when `include_revoked`), oldest first.

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeSet;
 
 use skywarden_graph::{
@@ -15,6 +16,7 @@ use skywarden_rules::{
     Category, Finding, FindingKey, FindingStatus, RuleInfo, Severity, StaleSuppression,
 };
 
+use crate::cursor::FindingCursor;
 use crate::error::StoreError;
 
 /// Which database a [`crate::Store`] talks to.
@@ -179,6 +181,12 @@ pub struct ScanRecord {
     /// Findings the scan stored as suppressed.
     #[serde(default)]
     pub suppressed_findings: u64,
+    /// The scanner's last progress report (opaque to the store), while and after it ran.
+    #[serde(default)]
+    pub progress: Option<Value>,
+    /// When someone asked for the scan to stop ([`crate::Store::request_cancel`]).
+    #[serde(default)]
+    pub cancel_requested_at: Option<DateTime<Utc>>,
 }
 
 /// Everything a finished scan hands to [`crate::Store::finish_scan`].
@@ -226,7 +234,12 @@ pub struct PersistSummary {
 }
 
 /// Which findings [`crate::Store::list_findings`] returns; `None` / empty means any.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// `FindingFilter::default()` lists every finding in today's order
+/// ([`FindingSort::SeverityDesc`]: worst first, then rule id, resource id, key) without a
+/// limit. Pages: set `limit`, then pass [`crate::cursor_after`] of the last row as `after`
+/// with the same filter and sort.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingFilter {
     pub connection_id: Option<ConnectionId>,
     /// Any of these statuses; empty = every status.
@@ -242,7 +255,58 @@ pub struct FindingFilter {
     /// re-surfaced) in a scan that finished after this one. Needs `connection_id` or is
     /// scoped to the scan's connection.
     pub since_scan: Option<ScanId>,
+    /// Only findings of these connections (an organization's); `Some(vec![])` matches none.
+    pub org_connections: Option<Vec<ConnectionId>>,
+    /// Resource tag `key` present (`None`) or equal to the value (`Some`), on the tags the
+    /// finding was stored with.
+    pub tag: Option<(String, Option<String>)>,
+    pub sort: FindingSort,
+    /// Rows strictly after this one in `sort` order (keyset pagination).
+    pub after: Option<FindingCursor>,
+    /// At most this many rows; `None` = all.
+    pub limit: Option<u32>,
 }
+
+impl Default for FindingFilter {
+    fn default() -> Self {
+        FindingFilter {
+            connection_id: None,
+            statuses: Vec::new(),
+            min_severity: None,
+            rule_id: None,
+            category: None,
+            resource_kind: None,
+            account_id: None,
+            region: None,
+            since_scan: None,
+            org_connections: None,
+            tag: None,
+            // Not FindingSort::default() (key order): existing callers keep their order.
+            sort: FindingSort::SeverityDesc,
+            after: None,
+            limit: None,
+        }
+    }
+}
+
+string_enum!(
+    /// The order of [`crate::Store::list_findings`]; every order ends with key, then
+    /// connection id, so pages never overlap.
+    #[derive(Default)]
+    FindingSort, "finding sort", {
+        /// Key ascending (the default sort for pages).
+        #[default]
+        Key => "key",
+        /// Worst severity first, then rule id, resource id, key (the CLI's order).
+        SeverityDesc => "severity_desc",
+        /// Newest first detection first.
+        FirstSeenDesc => "first_seen_desc",
+        /// Most recently detected first.
+        LastSeenDesc => "last_seen_desc",
+        /// Highest monthly cost first, findings without a cost last.
+        CostDesc => "cost_desc",
+    }
+);
 
 impl FindingFilter {
     /// Open and regressed findings: what is there and nobody accepted.
@@ -297,6 +361,213 @@ pub struct ScanComparison {
     pub findings: Vec<ComparedFinding>,
 }
 
+/// The id of an organization (a tenant of the daemon): 1-64 characters of `a-z`, `0-9`, `-`
+/// or `_`, starting with a letter or digit (the rules of [`ConnectionId`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct OrgId(String);
+
+impl OrgId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for OrgId {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self, StoreError> {
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if ok {
+            Ok(OrgId(s.to_string()))
+        } else {
+            Err(StoreError::InvalidValue {
+                what: "organization id",
+                value: s.chars().take(80).collect(),
+                expected:
+                    "1-64 characters of a-z, 0-9, '-' or '_', starting with a letter or digit",
+            })
+        }
+    }
+}
+
+impl TryFrom<String> for OrgId {
+    type Error = StoreError;
+    fn try_from(s: String) -> Result<Self, StoreError> {
+        s.parse()
+    }
+}
+
+impl From<OrgId> for String {
+    fn from(v: OrgId) -> String {
+        v.0
+    }
+}
+
+impl fmt::Display for OrgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for OrgId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+string_enum!(
+    /// What an API token may do. Each role includes the ones below it.
+    Role, "role", {
+        /// Everything, including tokens, organization settings and deletion.
+        Admin => "admin",
+        /// Connections, scans and suppressions.
+        Editor => "editor",
+        /// Read only.
+        Viewer => "viewer",
+    }
+);
+
+impl Role {
+    fn rank(self) -> u8 {
+        match self {
+            Role::Viewer => 0,
+            Role::Editor => 1,
+            Role::Admin => 2,
+        }
+    }
+    /// Whether a token with this role may do what needs `needed` (admin ⊇ editor ⊇ viewer).
+    pub fn allows(self, needed: Role) -> bool {
+        self.rank() >= needed.rank()
+    }
+}
+
+/// An organization: the owner of connections, tokens, suppressions and audit rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: OrgId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An API token as listed: never the token or its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    pub id: String,
+    pub org_id: OrgId,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A connection to create ([`crate::Store::create_connection`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewConnection {
+    pub id: ConnectionId,
+    /// `None` for a connection outside any organization (as the CLI makes them).
+    pub org_id: Option<OrgId>,
+    pub provider: Provider,
+    pub name: Option<String>,
+    /// Provider-specific scan settings; opaque to the store.
+    pub config: Value,
+    /// When to scan; opaque to the store (`None` or JSON `null`: not scheduled).
+    pub schedule: Option<Value>,
+}
+
+/// A connection as stored, with whether it has a sealed credential (never the credential).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionRecord {
+    pub id: ConnectionId,
+    pub org_id: Option<OrgId>,
+    pub provider: Provider,
+    pub name: Option<String>,
+    /// `{}` for connections made by the CLI.
+    pub config: Value,
+    pub schedule: Option<Value>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub has_credential: bool,
+    pub credential_kind: Option<CredentialKind>,
+}
+
+/// A change to a connection; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConnectionUpdate {
+    pub name: Option<Option<String>>,
+    pub config: Option<Value>,
+    pub schedule: Option<Option<Value>>,
+}
+
+/// One audit row to append.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub org_id: OrgId,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub remote_addr: Option<String>,
+    pub outcome: String,
+    pub detail: Value,
+}
+
+/// An audit row as stored; ids grow with every append.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub org_id: OrgId,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub remote_addr: Option<String>,
+    pub outcome: String,
+    pub detail: Value,
+}
+
+/// What a deletion removed ([`crate::Store::delete_connection`], [`crate::Store::delete_org`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedCounts {
+    pub connections: u64,
+    pub scans: u64,
+    pub resources: u64,
+    pub findings: u64,
+    pub credentials: u64,
+    pub tokens: u64,
+    pub suppressions: u64,
+}
+
+/// One page of a connection's inventory ([`crate::Store::page_resources`]), by resource id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceQuery {
+    pub connection_id: ConnectionId,
+    /// Any of these kinds; empty = every kind.
+    pub kinds: Vec<ResourceKind>,
+    pub region: Option<Region>,
+    pub account_id: Option<AccountId>,
+    /// Tag `key` present (`None`) or equal to the value (`Some`).
+    pub tag: Option<(String, Option<String>)>,
+    /// Case-insensitive substring of the resource id or name (ASCII case folding on SQLite).
+    pub text: Option<String>,
+    /// Only resource ids strictly greater than this one (the last id of the previous page).
+    pub after: Option<String>,
+    /// Page size, at most [`ResourceQuery::MAX_LIMIT`] (plus one, so a caller can ask for
+    /// one row more than its largest page to learn whether another page follows); 0 returns
+    /// nothing.
+    pub limit: u32,
+}
+
+impl ResourceQuery {
+    /// The largest page.
+    pub const MAX_LIMIT: u32 = 1000;
+}
+
 /// Severity as an orderable integer, stored next to the text so `high+` filters run in SQL.
 pub(crate) fn severity_rank(s: Severity) -> i32 {
     match s {
@@ -325,6 +596,68 @@ mod tests {
         }
         let err = "done".parse::<ScanStatus>().unwrap_err().to_string();
         assert!(err.contains("\"done\"") && err.contains("partial"), "{err}");
+    }
+
+    #[test]
+    fn roles_include_the_ones_below() {
+        use Role::*;
+        let allowed: Vec<(Role, Role)> = [Admin, Editor, Viewer]
+            .into_iter()
+            .flat_map(|have| [Admin, Editor, Viewer].map(|need| (have, need)))
+            .filter(|(have, need)| have.allows(*need))
+            .collect();
+        assert_eq!(
+            allowed,
+            vec![
+                (Admin, Admin),
+                (Admin, Editor),
+                (Admin, Viewer),
+                (Editor, Editor),
+                (Editor, Viewer),
+                (Viewer, Viewer)
+            ]
+        );
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>().unwrap(), *r);
+            assert_eq!(serde_json::to_string(r).unwrap(), format!("\"{r}\""));
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn org_ids_follow_connection_id_rules() {
+        for ok in ["acme", "0rg", "a-b_c", &"a".repeat(64)] {
+            let id: OrgId = ok.parse().unwrap();
+            assert_eq!(id.as_str(), ok);
+            assert_eq!(serde_json::to_string(&id).unwrap(), format!("\"{ok}\""));
+        }
+        for bad in ["", "Acme", "-acme", "_a", "a b", "a.b", &"a".repeat(65)] {
+            let err = bad.parse::<OrgId>().unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::InvalidValue {
+                        what: "organization id",
+                        ..
+                    }
+                ),
+                "{bad}: {err:?}"
+            );
+        }
+        assert!(serde_json::from_str::<OrgId>("\"Nope\"").is_err());
+        assert_eq!(
+            serde_json::from_str::<OrgId>("\"acme\"").unwrap(),
+            "acme".parse::<OrgId>().unwrap()
+        );
+    }
+
+    #[test]
+    fn finding_sorts_parse_and_default() {
+        assert_eq!(FindingSort::default(), FindingSort::Key);
+        assert_eq!(FindingFilter::default().sort, FindingSort::SeverityDesc);
+        for s in FindingSort::ALL {
+            assert_eq!(s.as_str().parse::<FindingSort>().unwrap(), *s);
+        }
     }
 
     #[test]

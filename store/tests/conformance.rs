@@ -228,7 +228,23 @@ conformance! {
     list_scans_newest_first,
     finding_filters,
     undecodable_document_names_the_resource,
+    org_delete_cascades_and_spares_other_orgs,
+    tokens_authenticate_until_revoked_or_expired,
+    audit_log_pages_newest_first,
+    connection_crud_and_delete_cascade,
+    lease_race_has_one_winner_and_expires,
+    abandoned_scans_are_failed_and_leased_ones_kept,
+    cancel_requests_and_progress,
+    metrics_totals_and_readiness,
+    resource_pages_filter_and_walk,
+    finding_pages_walk_every_sort,
+    org_suppressions_apply_only_inside_their_org,
 }
+
+// The daemon's scenarios (organizations, tokens, leases, pages, ...).
+#[path = "conformance/daemon.rs"]
+mod daemon;
+use daemon::*;
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: real graph models and real findings.
@@ -706,6 +722,8 @@ async fn scan_persists_typed_resources_and_findings(db: &TestDb) {
             resolved_findings: 0,
             regressed_findings: 0,
             suppressed_findings: 0,
+            progress: None,
+            cancel_requested_at: None,
         }
     );
     assert_eq!(store.get_scan(ScanId::new()).await.unwrap(), None);
