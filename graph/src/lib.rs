@@ -17,6 +17,7 @@ pub mod ids;
 pub mod inventory;
 pub mod kind;
 pub mod model;
+pub mod render;
 pub mod resource;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
@@ -28,4 +29,5 @@ pub use ids::{AccountId, Arn, ConnectionId, Partition, Region, ResourceId, ScanI
 pub use inventory::{Dangling, Direction, EdgeKind, Inventory, InventoryBuilder, Reference};
 pub use kind::{Provider, ResourceKind};
 pub use model::{Model, Properties};
+pub use render::{EdgeView, GraphView, NodeView};
 pub use resource::Resource;
