@@ -17,4 +17,7 @@ pub mod runner;
 
 pub use credentials::AwsCredentials;
 pub use error::{CollectError, ScanError};
-pub use runner::{scan_aws, AwsScanConfig, RegionSelection, RetryMode, RetryPolicy, ScanOutput};
+pub use runner::{
+    identify_aws, scan_aws, AwsScanConfig, Identity, RegionSelection, RetryMode, RetryPolicy,
+    ScanOutput,
+};

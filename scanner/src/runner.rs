@@ -134,6 +134,50 @@ fn fatal_identity_error(e: CollectError, endpoint: Option<&str>) -> ScanError {
     }
 }
 
+/// What a connection test finds: who the credentials are and which regions would be scanned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub account_id: AccountId,
+    /// The caller's ARN (user or assumed role).
+    pub arn: Option<String>,
+    pub regions: Vec<Region>,
+    /// Requested regions that are not enabled for the account, with the reason.
+    pub skipped_regions: Vec<(Region, String)>,
+}
+
+/// Checks a connection without collecting anything: `sts:GetCallerIdentity` and
+/// `ec2:DescribeRegions`, with the same errors a scan would meet first.
+pub async fn identify_aws(cfg: &AwsScanConfig) -> Result<Identity, ScanError> {
+    if let Some(url) = &cfg.endpoint_url {
+        validate_endpoint(url)?;
+    }
+    let sdk = sdk_config(
+        &cfg.credentials,
+        cfg.home_region.as_ref(),
+        cfg.endpoint_url.as_deref(),
+        &cfg.retry,
+    )
+    .await;
+    let identity = aws_sdk_sts::Client::new(&sdk)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| fatal_identity_error(classify(e), cfg.endpoint_url.as_deref()))?;
+    let account_id: AccountId = identity
+        .account()
+        .unwrap_or_default()
+        .parse()
+        .map_err(|e| ScanError::Identity(CollectError::decode(format!("{e}"))))?;
+    let ec2 = aws_sdk_ec2::Client::new(&sdk);
+    let (regions, skipped_regions) = resolve_regions(&ec2, &cfg.regions).await?;
+    Ok(Identity {
+        account_id,
+        arn: identity.arn().map(str::to_string),
+        regions,
+        skipped_regions,
+    })
+}
+
 /// Scans one AWS account.
 pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
     let started = Instant::now();
