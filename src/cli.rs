@@ -13,7 +13,7 @@ use skywarden_scanner::{AwsScanConfig, RegionSelection, RetryMode};
 use skywarden_store::{FindingFilter, Store};
 
 use crate::config::Config;
-use crate::{commands, output, packs, pipeline, vault};
+use crate::{commands, output, packs, pipeline, serve, tenancy, vault};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERROR: u8 = 1;
@@ -64,6 +64,16 @@ pub enum Command {
     /// Sealed cloud credentials of connections (write-only: never shown).
     #[command(subcommand)]
     Credentials(vault::CredentialsCommand),
+    /// Run the daemon: HTTP API, scheduled scans.
+    Serve(serve::ServeArgs),
+    /// Organizations (tenants) of the daemon.
+    #[command(subcommand)]
+    Orgs(tenancy::OrgsCommand),
+    /// API tokens of an organization (bootstrap the first admin token here).
+    #[command(subcommand)]
+    Tokens(tenancy::TokensCommand),
+    /// Print the HTTP API's OpenAPI document.
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -280,6 +290,7 @@ impl FindingFilterArgs {
                         .with_context(|| format!("invalid scan id {s:?}"))
                 })
                 .transpose()?,
+            ..Default::default()
         })
     }
 }
@@ -428,6 +439,13 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Suppressions(cmd) => commands::suppressions(cmd).await,
         Command::Keys(cmd) => vault::keys(cmd).await,
         Command::Credentials(cmd) => vault::credentials(cmd).await,
+        Command::Serve(args) => serve::serve(args).await,
+        Command::Orgs(cmd) => tenancy::orgs(cmd).await,
+        Command::Tokens(cmd) => tenancy::tokens(cmd).await,
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&crate::http::openapi())?);
+            Ok(EXIT_OK)
+        }
         Command::Pricing(PricingCommand::List {
             config,
             prefix,

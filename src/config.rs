@@ -54,6 +54,91 @@ pub struct Config {
     pub pricing: PriceOverrides,
     pub suppressions: SuppressionsConfig,
     pub cost: CostConfig,
+    /// `skywarden serve`: the HTTP API.
+    pub server: ServerConfig,
+    /// Where the credential vault's master key comes from.
+    pub vault: VaultConfig,
+    /// `skywarden serve`: scheduled scans.
+    pub scheduler: SchedulerConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address the API listens on (`127.0.0.1:0` picks a free port and prints it).
+    pub listen: String,
+    /// Largest accepted request body, bytes.
+    pub max_body_bytes: usize,
+    /// Failed authentications per client address per minute before answering 429.
+    pub auth_failures_per_minute: u32,
+    /// Take the client address for the audit log and auth rate limiting from the first
+    /// `X-Forwarded-For` entry (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// Whether connections may set `endpoint_url` (emulators, VPC endpoints). Off by
+    /// default: a tenant could otherwise point the scanner at internal addresses.
+    pub allow_endpoint_override: bool,
+    /// Whether a connection without a sealed credential is scanned with the daemon's own
+    /// AWS identity (instance role, environment). Off by default for the same reason.
+    pub allow_ambient_credentials: bool,
+    /// Default and largest page size of list routes.
+    pub page_limit: u32,
+    pub max_page_limit: u32,
+    /// Seconds the daemon waits for in-flight requests and scans on SIGTERM.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            max_body_bytes: 1024 * 1024,
+            auth_failures_per_minute: 20,
+            trust_forwarded_for: false,
+            allow_endpoint_override: false,
+            allow_ambient_credentials: false,
+            page_limit: 100,
+            max_page_limit: 1000,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VaultConfig {
+    /// Master key file (base64 of 32 bytes, mode 0600). Else SKYWARDEN_MASTER_KEY_FILE or
+    /// SKYWARDEN_MASTER_KEY. The daemon re-reads it when it meets a credential sealed with a
+    /// key it does not hold, so `keys rotate` + replacing the file needs no restart.
+    pub key_file: Option<PathBuf>,
+    /// More key files tried when opening credentials (e.g. the new key during a rotation).
+    pub extra_key_files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SchedulerConfig {
+    /// Run connection schedules (off: only API-triggered scans).
+    pub enabled: bool,
+    /// Scans running at once in this process (scheduled and API-triggered).
+    pub concurrency: usize,
+    /// A scan running longer is cancelled and recorded as such.
+    pub scan_timeout_secs: u64,
+    /// How long a scan's lease on its connection lasts without renewal (renewed every third).
+    pub lease_secs: u64,
+    /// How often schedules are checked.
+    pub tick_secs: u64,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        SchedulerConfig {
+            enabled: true,
+            concurrency: 2,
+            scan_timeout_secs: 3600,
+            lease_secs: 60,
+            tick_secs: 5,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -4,10 +4,18 @@
 mod cli;
 mod commands;
 mod config;
+mod connection;
+mod http;
+mod keyring;
+mod metrics;
 mod output;
 mod packs;
 mod pipeline;
+mod scans;
+mod scheduler;
+mod serve;
 mod telemetry;
+mod tenancy;
 mod vault;
 
 use std::process::ExitCode;
@@ -37,7 +45,7 @@ fn main() -> ExitCode {
 }
 
 /// `context: cause: cause` on one line, without repeating a cause already in the text.
-fn one_line(e: &anyhow::Error) -> String {
+pub(crate) fn one_line(e: &anyhow::Error) -> String {
     let mut s = String::new();
     for cause in e.chain() {
         let m = cause.to_string();

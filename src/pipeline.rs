@@ -53,6 +53,8 @@ pub async fn scan_aws(
             .parse()
             .context("derive connection id")?,
     };
+    // The scan row first (it creates the connection row a lease refers to), then the lease:
+    // it keeps a daemon from scanning the same connection meanwhile.
     store
         .begin_scan(&NewScan {
             id: scan_id,
@@ -62,7 +64,49 @@ pub async fn scan_aws(
             started_at,
         })
         .await?;
+    let holder = format!("cli-{}-{}", std::process::id(), scan_id);
+    let ttl = std::time::Duration::from_secs(3600);
+    let leased = store
+        .acquire_lease(&connection, &holder, Some(scan_id), Utc::now(), ttl)
+        .await;
+    if !matches!(leased, Ok(true)) {
+        let why = format!("connection {connection} is being scanned by another process right now (its lease is held); try again when that scan has finished");
+        if let Err(e) = store
+            .fail_scan(scan_id, Utc::now(), vec![why.clone()])
+            .await
+        {
+            tracing::warn!(error = %e, "could not record the failed scan");
+        }
+        leased?;
+        anyhow::bail!(why);
+    }
+    let result = persist(store, scan_id, connection.clone(), out, settings).await;
+    if let Err(e) = store.release_lease(&connection, &holder).await {
+        tracing::warn!(error = %e, "could not release the scan lease (it expires by itself)");
+    }
+    result
+}
 
+/// Phases a scan reports as progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Queued,
+    Collecting,
+    /// Evaluating rules and writing the results (one transaction).
+    Persisting,
+}
+
+/// Builds the graph from a scanner output, evaluates the rules and stores everything for the
+/// running scan `scan_id` (begun by the caller). On a storage error the scan is recorded as
+/// failed and nothing else changes.
+pub async fn persist(
+    store: &Store,
+    scan_id: ScanId,
+    connection: ConnectionId,
+    out: skywarden_scanner::ScanOutput,
+    settings: &ScanSettings,
+) -> Result<ScanReport> {
     let mut builder = InventoryBuilder::new();
     builder.extend(out.resources);
     let inventory = builder.build();

@@ -201,6 +201,10 @@ pub struct Postgres {
 
 impl Postgres {
     pub async fn fresh() -> Option<Postgres> {
+        Self::fresh_named("main").await
+    }
+    /// A fresh database of its own (tests of one binary run in parallel).
+    pub async fn fresh_named(suffix: &str) -> Option<Postgres> {
         use sqlx::Connection;
         let admin = std::env::var("SKYWARDEN_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
@@ -212,7 +216,7 @@ impl Postgres {
                 return None;
             }
         };
-        let name = format!("sw_e2e_{}", std::process::id());
+        let name = format!("sw_e2e_{}_{suffix}", std::process::id());
         sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
             .execute(&mut conn)
             .await

@@ -1,0 +1,331 @@
+//! What a stored connection says about how to scan it: provider settings (the `config`
+//! JSON the store keeps opaque), its schedule, and its credential's JSON shapes. Parsed
+//! once at the boundary (API body, stored row) into typed values.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use skywarden_graph::{ConnectionId, Region};
+use skywarden_scanner::{AwsCredentials, AwsScanConfig, RegionSelection, RetryMode};
+use utoipa::ToSchema;
+use zeroize::Zeroize;
+
+/// AWS scan settings of a connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct AwsSettings {
+    /// Regions to scan; empty = every region enabled for the account.
+    pub regions: Vec<String>,
+    /// Endpoint override (emulators, VPC endpoints); only accepted when the server allows it.
+    pub endpoint_url: Option<String>,
+    /// Region for account-level calls (STS, DescribeRegions).
+    pub home_region: Option<String>,
+    pub max_concurrent_regions: Option<usize>,
+    pub max_attempts: Option<u32>,
+    #[schema(value_type = Option<String>, example = "standard")]
+    pub retry_mode: Option<RetryMode>,
+    pub scope_timeout_secs: Option<u64>,
+}
+
+impl AwsSettings {
+    /// Checks every field; `allow_endpoint` is `[server] allow_endpoint_override`.
+    pub fn validate(&self, allow_endpoint: bool) -> Result<()> {
+        for r in &self.regions {
+            r.parse::<Region>()
+                .map_err(|e| anyhow::anyhow!("regions: {e}"))?;
+        }
+        if let Some(r) = &self.home_region {
+            r.parse::<Region>()
+                .map_err(|e| anyhow::anyhow!("home_region: {e}"))?;
+        }
+        if let Some(u) = &self.endpoint_url {
+            if !allow_endpoint {
+                bail!("endpoint_url is not allowed on this server ([server] allow_endpoint_override = false)");
+            }
+            let parsed = url::Url::parse(u).map_err(|_| {
+                anyhow::anyhow!("endpoint_url: not a URL (expected http(s)://host[:port])")
+            })?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+                bail!("endpoint_url: expected http(s)://host[:port]");
+            }
+        }
+        if self.max_concurrent_regions == Some(0) || self.max_attempts == Some(0) {
+            bail!("max_concurrent_regions and max_attempts must be at least 1");
+        }
+        if self.scope_timeout_secs == Some(0) {
+            bail!("scope_timeout_secs must be at least 1");
+        }
+        Ok(())
+    }
+
+    pub fn from_value(v: &serde_json::Value) -> Result<AwsSettings> {
+        if v.is_null() {
+            return Ok(AwsSettings::default());
+        }
+        serde_json::from_value(v.clone()).context("stored AWS settings do not parse")
+    }
+
+    /// The scanner configuration for one scan with `credentials`.
+    pub fn scan_config(
+        &self,
+        connection: &ConnectionId,
+        credentials: AwsCredentials,
+    ) -> Result<AwsScanConfig> {
+        let mut cfg = AwsScanConfig::new(Some(connection.clone()));
+        cfg.credentials = credentials;
+        let regions = self
+            .regions
+            .iter()
+            .map(|r| r.parse::<Region>().map_err(anyhow::Error::from))
+            .collect::<Result<Vec<_>>>()?;
+        cfg.regions = if regions.is_empty() {
+            RegionSelection::AllEnabled
+        } else {
+            RegionSelection::List(regions)
+        };
+        cfg.home_region = self.home_region.as_deref().map(str::parse).transpose()?;
+        cfg.endpoint_url = self.endpoint_url.clone();
+        if let Some(n) = self.max_concurrent_regions {
+            cfg.max_concurrent_regions = n;
+        }
+        if let Some(n) = self.max_attempts {
+            cfg.retry.max_attempts = n;
+        }
+        if let Some(m) = self.retry_mode {
+            cfg.retry.mode = m;
+        }
+        if let Some(s) = self.scope_timeout_secs {
+            cfg.scope_timeout = Duration::from_secs(s.max(1));
+        }
+        Ok(cfg)
+    }
+}
+
+/// When a connection is scanned by the scheduler: a cron expression (5 fields, UTC) or a
+/// fixed interval, each with a jitter. The jitter of an occurrence is derived from the
+/// connection id and the occurrence time, so every replica picks the same instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// `0 */6 * * *` style, evaluated in UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cron: Option<String>,
+    /// Every this many seconds (aligned to the Unix epoch), at least 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_secs: Option<u64>,
+    /// Up to this many seconds added to each occurrence.
+    #[serde(default)]
+    pub jitter_secs: u64,
+}
+
+impl Schedule {
+    pub fn validate(&self) -> Result<()> {
+        match (&self.cron, self.interval_secs) {
+            (Some(_), Some(_)) | (None, None) => {
+                bail!("schedule: give exactly one of cron or interval_secs")
+            }
+            (Some(c), None) => {
+                crate::scheduler::parse_cron(c)?;
+            }
+            (None, Some(i)) => {
+                if i < 5 {
+                    bail!("schedule: interval_secs must be at least 5");
+                }
+            }
+        }
+        if self.jitter_secs > 86_400 {
+            bail!("schedule: jitter_secs must be at most 86400");
+        }
+        Ok(())
+    }
+
+    pub fn from_value(v: &serde_json::Value) -> Result<Schedule> {
+        let s: Schedule = serde_json::from_value(v.clone()).context("stored schedule")?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// The first nominal occurrence strictly after `after`.
+    pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        crate::scheduler::next_occurrence(self, after)
+    }
+}
+
+/// A credential as accepted by the API and `credentials set`; write-only.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CredentialInput {
+    /// Static access keys (+ session token).
+    AwsStatic {
+        access_key_id: String,
+        #[schema(value_type = String, format = Password)]
+        secret_access_key: String,
+        #[serde(default)]
+        #[schema(value_type = Option<String>, format = Password)]
+        session_token: Option<String>,
+    },
+}
+
+impl std::fmt::Debug for CredentialInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CredentialInput::AwsStatic { access_key_id, .. } => f
+                .debug_struct("AwsStatic")
+                .field("access_key_id", access_key_id)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+impl Drop for CredentialInput {
+    fn drop(&mut self) {
+        match self {
+            CredentialInput::AwsStatic {
+                secret_access_key,
+                session_token,
+                ..
+            } => {
+                secret_access_key.zeroize();
+                if let Some(t) = session_token {
+                    t.zeroize();
+                }
+            }
+        }
+    }
+}
+
+/// The stored JSON of an `aws_static` credential (same shape as `credentials set` reads).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsStaticJson {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    #[serde(default)]
+    pub session_token: Option<String>,
+}
+
+impl Drop for AwsStaticJson {
+    fn drop(&mut self) {
+        self.secret_access_key.zeroize();
+        if let Some(t) = &mut self.session_token {
+            t.zeroize();
+        }
+    }
+}
+
+impl CredentialInput {
+    pub fn kind(&self) -> skywarden_store::CredentialKind {
+        match self {
+            CredentialInput::AwsStatic { .. } => skywarden_store::CredentialKind::AwsStatic,
+        }
+    }
+
+    /// Checks the fields and serializes the plaintext that gets sealed.
+    pub fn plaintext(&self) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        match self {
+            CredentialInput::AwsStatic {
+                access_key_id,
+                secret_access_key,
+                session_token,
+            } => {
+                if access_key_id.trim().is_empty() || secret_access_key.is_empty() {
+                    bail!("aws_static needs a non-empty access_key_id and secret_access_key");
+                }
+                if access_key_id.len() > 128
+                    || secret_access_key.len() > 1024
+                    || session_token.as_ref().is_some_and(|t| t.len() > 8192)
+                {
+                    bail!("aws_static: a field is too long");
+                }
+                let j = AwsStaticJson {
+                    access_key_id: access_key_id.clone(),
+                    secret_access_key: secret_access_key.clone(),
+                    session_token: session_token.clone(),
+                };
+                Ok(zeroize::Zeroizing::new(
+                    serde_json::to_vec(&j).context("serialize credential")?,
+                ))
+            }
+        }
+    }
+}
+
+/// Turns an opened `aws_static` plaintext into scanner credentials.
+pub fn aws_static_credentials(plain: &[u8]) -> Result<AwsCredentials> {
+    let c: AwsStaticJson = serde_json::from_slice(plain).map_err(|e| {
+        anyhow::anyhow!(
+            "the stored aws_static credential does not parse (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    Ok(AwsCredentials::Static {
+        access_key_id: c.access_key_id.clone(),
+        secret_access_key: SecretString::from(c.secret_access_key.clone()),
+        session_token: c.session_token.clone().map(SecretString::from),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn settings_validate() {
+        let mut s = AwsSettings {
+            regions: vec!["us-east-1".into()],
+            ..Default::default()
+        };
+        assert!(s.validate(false).is_ok());
+        s.endpoint_url = Some("http://127.0.0.1:5000".into());
+        assert!(s.validate(false).is_err());
+        assert!(s.validate(true).is_ok());
+        s.regions = vec!["Mars".into()];
+        assert!(s.validate(true).is_err());
+        let bad: Result<AwsSettings, _> = serde_json::from_str(r#"{"regionz": []}"#);
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn schedule_validate() {
+        let ok = Schedule {
+            cron: Some("*/5 * * * *".into()),
+            interval_secs: None,
+            jitter_secs: 30,
+        };
+        assert!(ok.validate().is_ok());
+        let both = Schedule {
+            cron: Some("* * * * *".into()),
+            interval_secs: Some(60),
+            jitter_secs: 0,
+        };
+        assert!(both.validate().is_err());
+        let bad = Schedule {
+            cron: Some("every day".into()),
+            interval_secs: None,
+            jitter_secs: 0,
+        };
+        assert!(bad.validate().is_err());
+        let short = Schedule {
+            cron: None,
+            interval_secs: Some(1),
+            jitter_secs: 0,
+        };
+        assert!(short.validate().is_err());
+    }
+
+    #[test]
+    fn credential_debug_hides_the_secret() {
+        let c: CredentialInput = serde_json::from_str(
+            r#"{"kind":"aws_static","access_key_id":"AKIAX","secret_access_key":"canary-secret"}"#,
+        )
+        .unwrap();
+        assert!(!format!("{c:?}").contains("canary-secret"));
+        let plain = c.plaintext().unwrap();
+        assert!(aws_static_credentials(&plain).is_ok());
+    }
+}
