@@ -232,8 +232,11 @@ mod tests {
             })
             .collect();
         assert_eq!(one.nodes.len(), direct.len() + 1);
-        assert!(one.edges.iter().all(|e| one.nodes.iter().any(|n| n.id == e.from)
-            && one.nodes.iter().any(|n| n.id == e.to)));
+        assert!(one
+            .edges
+            .iter()
+            .all(|e| one.nodes.iter().any(|n| n.id == e.from)
+                && one.nodes.iter().any(|n| n.id == e.to)));
         assert!(GraphView::neighbourhood(&inv, &id("vpc", "vpc-nope"), 2).is_none());
     }
 
