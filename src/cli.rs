@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use skywarden_graph::{ConnectionId, Region, ResourceKind, ScanId};
+use skywarden_graph::{AccountId, ConnectionId, Region, ResourceKind, ScanId};
 use skywarden_rules::pricing::PriceTable;
 use skywarden_rules::{FindingStatus, Severity};
-use skywarden_scanner::{AwsScanConfig, RegionSelection, RetryMode};
+use skywarden_scanner::{
+    AssumeRole, AwsScanConfig, OrganizationScan, RateLimits, RegionSelection, RetryMode,
+};
 use skywarden_store::{FindingFilter, Store};
 
 use crate::config::Config;
@@ -392,8 +394,33 @@ pub struct ScanAwsArgs {
     #[arg(long, default_value_t = 4)]
     pub max_concurrent_regions: usize,
     /// Attempts per API call (first try included) on throttling and transient errors.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 8)]
     pub max_attempts: u32,
+    /// Assume this role (ARN) with the credentials before scanning (cross-account access).
+    #[arg(long, conflicts_with = "org_role")]
+    pub assume_role: Option<String>,
+    /// External id for --assume-role or --org-role.
+    #[arg(long)]
+    pub external_id: Option<String>,
+    /// Scan every ACTIVE account of the caller's AWS Organization through this role name
+    /// (e.g. OrganizationAccountAccessRole); the credentials belong to the management account.
+    #[arg(long)]
+    pub org_role: Option<String>,
+    /// With --org-role: only these account ids (comma separated).
+    #[arg(long, value_delimiter = ',', requires = "org_role")]
+    pub org_accounts: Vec<String>,
+    /// With --org-role: do not scan the management account itself.
+    #[arg(long, requires = "org_role")]
+    pub skip_management_account: bool,
+    /// How many accounts of an Organization are scanned at once.
+    #[arg(long, default_value_t = 4)]
+    pub max_concurrent_accounts: usize,
+    /// Multiplies every per-service rate limit (e.g. 0.5 on a busy account, 4 on an emulator).
+    #[arg(long, default_value_t = 1.0)]
+    pub rate_scale: f64,
+    /// Upper bound on API calls in flight across the whole scan.
+    #[arg(long, default_value_t = 32)]
+    pub max_in_flight: usize,
     #[arg(long, value_enum, default_value_t = RetryModeArg::Standard)]
     pub retry_mode: RetryModeArg,
     /// Upper bound, in seconds, for collecting one kind in one region (retries included).
@@ -488,8 +515,28 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
         .as_deref()
         .map(str::parse::<ConnectionId>)
         .transpose()?;
-    if args.max_concurrent_regions == 0 || args.max_attempts == 0 {
-        bail!("--max-concurrent-regions and --max-attempts must be at least 1");
+    if args.max_concurrent_regions == 0
+        || args.max_attempts == 0
+        || args.max_concurrent_accounts == 0
+        || args.max_in_flight == 0
+    {
+        bail!("--max-concurrent-regions, --max-concurrent-accounts, --max-in-flight and --max-attempts must be at least 1");
+    }
+    if !(args.rate_scale.is_finite() && args.rate_scale > 0.0 && args.rate_scale <= 1000.0) {
+        bail!("--rate-scale must be a number above 0 and at most 1000");
+    }
+    let org_accounts = args
+        .org_accounts
+        .iter()
+        .filter(|a| !a.trim().is_empty())
+        .map(|a| a.trim().parse::<AccountId>().map_err(anyhow::Error::from))
+        .collect::<Result<Vec<_>>>()
+        .context("--org-accounts")?;
+    if let Some(arn) = &args.assume_role {
+        crate::connection::check_role_arn(arn).context("--assume-role")?;
+    }
+    if let Some(name) = &args.org_role {
+        crate::connection::check_role_name(name).context("--org-role")?;
     }
     if let Some(path) = &args.output {
         output::check_writable(path)?;
@@ -530,6 +577,23 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
         RetryModeArg::Adaptive => RetryMode::Adaptive,
     };
     cfg.scope_timeout = Duration::from_secs(args.scope_timeout_secs.max(1));
+    cfg.max_concurrent_accounts = args.max_concurrent_accounts;
+    cfg.rate_limits = RateLimits {
+        max_in_flight: args.max_in_flight,
+        ..RateLimits::default()
+    }
+    .scaled(args.rate_scale);
+    cfg.assume_role = args.assume_role.clone().map(|role_arn| AssumeRole {
+        role_arn,
+        external_id: args.external_id.clone(),
+        session_name: "skywarden-scan".into(),
+    });
+    cfg.organization = args.org_role.clone().map(|role_name| OrganizationScan {
+        role_name,
+        external_id: args.external_id.clone(),
+        accounts: org_accounts,
+        include_management: !args.skip_management_account,
+    });
 
     let report = pipeline::scan_aws(&store, cfg, connection, &settings).await;
     store.close().await;

@@ -9,12 +9,14 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use skywarden_graph::{ConnectionId, Region};
-use skywarden_scanner::{AwsCredentials, AwsScanConfig, RegionSelection, RetryMode};
+use skywarden_scanner::{
+    AssumeRole, AwsCredentials, AwsScanConfig, OrganizationScan, RegionSelection, RetryMode,
+};
 use utoipa::ToSchema;
 use zeroize::Zeroize;
 
 /// AWS scan settings of a connection.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AwsSettings {
     /// Regions to scan; empty = every region enabled for the account.
@@ -28,6 +30,58 @@ pub struct AwsSettings {
     #[schema(value_type = Option<String>, example = "standard")]
     pub retry_mode: Option<RetryMode>,
     pub scope_timeout_secs: Option<u64>,
+    /// Assume this role (ARN) with the stored credential before scanning.
+    pub assume_role_arn: Option<String>,
+    /// External id for `assume_role_arn` or `organization.role_name`.
+    pub external_id: Option<String>,
+    /// Scan every account of the credential's AWS Organization.
+    pub organization: Option<OrganizationSettings>,
+    pub max_concurrent_accounts: Option<usize>,
+    /// Multiplies every per-service rate limit (default 1).
+    pub rate_scale: Option<f64>,
+}
+
+/// An Organization connection: accounts listed through Organizations, each scanned through
+/// `role_name`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrganizationSettings {
+    /// Role assumed in every member account, e.g. `OrganizationAccountAccessRole`.
+    pub role_name: String,
+    /// Only these account ids (empty = every ACTIVE account).
+    pub accounts: Vec<String>,
+    /// Leave the management account itself out.
+    pub skip_management_account: bool,
+}
+
+/// `arn:<partition>:iam::<12 digits>:role/<path/name>`.
+pub fn check_role_arn(arn: &str) -> Result<()> {
+    let parsed = skywarden_graph::Arn::parse(arn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if parsed.service != "iam" || parsed.account.is_none() || !parsed.resource.starts_with("role/")
+    {
+        bail!("expected a role ARN like arn:aws:iam::123456789012:role/SkywardenAudit");
+    }
+    check_role_name(
+        parsed
+            .resource
+            .trim_start_matches("role/")
+            .rsplit('/')
+            .next()
+            .unwrap_or(""),
+    )
+}
+
+/// IAM role names: 1-64 of `[A-Za-z0-9+=,.@_-]`.
+pub fn check_role_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+    if !ok {
+        bail!("invalid IAM role name (1-64 characters of A-Z a-z 0-9 + = , . @ _ -)");
+    }
+    Ok(())
 }
 
 impl AwsSettings {
@@ -57,6 +111,32 @@ impl AwsSettings {
         }
         if self.scope_timeout_secs == Some(0) {
             bail!("scope_timeout_secs must be at least 1");
+        }
+        if self.max_concurrent_accounts == Some(0) {
+            bail!("max_concurrent_accounts must be at least 1");
+        }
+        if let Some(f) = self.rate_scale {
+            if !(f.is_finite() && f > 0.0 && f <= 1000.0) {
+                bail!("rate_scale must be a number above 0 and at most 1000");
+            }
+        }
+        if let Some(arn) = &self.assume_role_arn {
+            check_role_arn(arn).context("assume_role_arn")?;
+        }
+        if let Some(id) = &self.external_id {
+            if id.len() < 2 || id.len() > 1224 || id.chars().any(char::is_control) {
+                bail!("external_id: 2-1224 printable characters");
+            }
+        }
+        if let Some(org) = &self.organization {
+            if self.assume_role_arn.is_some() {
+                bail!("organization and assume_role_arn cannot be combined");
+            }
+            check_role_name(&org.role_name).context("organization.role_name")?;
+            for a in &org.accounts {
+                a.parse::<skywarden_graph::AccountId>()
+                    .map_err(|e| anyhow::anyhow!("organization.accounts: {e}"))?;
+            }
         }
         Ok(())
     }
@@ -99,6 +179,29 @@ impl AwsSettings {
         }
         if let Some(s) = self.scope_timeout_secs {
             cfg.scope_timeout = Duration::from_secs(s.max(1));
+        }
+        if let Some(n) = self.max_concurrent_accounts {
+            cfg.max_concurrent_accounts = n;
+        }
+        if let Some(f) = self.rate_scale {
+            cfg.rate_limits = cfg.rate_limits.scaled(f);
+        }
+        cfg.assume_role = self.assume_role_arn.clone().map(|role_arn| AssumeRole {
+            role_arn,
+            external_id: self.external_id.clone(),
+            session_name: format!("skywarden-{connection}"),
+        });
+        if let Some(org) = &self.organization {
+            cfg.organization = Some(OrganizationScan {
+                role_name: org.role_name.clone(),
+                external_id: self.external_id.clone(),
+                accounts: org
+                    .accounts
+                    .iter()
+                    .map(|a| a.parse().map_err(anyhow::Error::from))
+                    .collect::<Result<Vec<_>>>()?,
+                include_management: !org.skip_management_account,
+            });
         }
         Ok(cfg)
     }

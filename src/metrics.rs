@@ -38,6 +38,11 @@ pub struct ErrorLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ServiceLabel {
+    pub service: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabel {
     pub method: String,
     pub route: String,
@@ -56,6 +61,9 @@ pub struct Metrics {
     resources_stored: Gauge,
     findings_active: Family<SeverityLabel, Gauge>,
     scans_running: Gauge,
+    cloud_calls: Family<ServiceLabel, Counter>,
+    cloud_retries: Family<ServiceLabel, Counter>,
+    cloud_throttles: Family<ServiceLabel, Counter>,
 }
 
 impl Default for Metrics {
@@ -123,7 +131,28 @@ impl Metrics {
             "Scans running in this process",
             scans_running.clone(),
         );
+        let cloud_calls = Family::<ServiceLabel, Counter>::default();
+        registry.register(
+            "cloud_api_calls",
+            "Cloud API calls made by scans of this process, by service",
+            cloud_calls.clone(),
+        );
+        let cloud_retries = Family::<ServiceLabel, Counter>::default();
+        registry.register(
+            "cloud_api_retries",
+            "Retried cloud API attempts, by service",
+            cloud_retries.clone(),
+        );
+        let cloud_throttles = Family::<ServiceLabel, Counter>::default();
+        registry.register(
+            "cloud_api_throttles",
+            "Cloud API attempts answered with a throttling error, by service",
+            cloud_throttles.clone(),
+        );
         Metrics {
+            cloud_calls,
+            cloud_retries,
+            cloud_throttles,
             registry: Mutex::new(registry),
             scans_finished,
             scan_duration,
@@ -147,6 +176,16 @@ impl Metrics {
     }
 
     pub fn scan_report(&self, report: &ScanReport) {
+        for (service, c) in &report.api_calls {
+            let label = ServiceLabel {
+                service: service.as_str().to_string(),
+            };
+            self.cloud_calls.get_or_create(&label).inc_by(c.calls);
+            self.cloud_retries.get_or_create(&label).inc_by(c.retries);
+            self.cloud_throttles
+                .get_or_create(&label)
+                .inc_by(c.throttles);
+        }
         for (scope, status) in report.scan.coverage.iter() {
             let s = match status {
                 CoverageStatus::Complete => "complete",

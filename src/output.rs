@@ -124,6 +124,33 @@ pub fn scan_table(r: &ScanReport) -> String {
         "  account     {} (connection {})",
         r.account_id, s.connection_id
     );
+    if r.accounts.len() > 1 || r.accounts.iter().any(|a| a.error.is_some()) {
+        let failed: Vec<String> = r
+            .accounts
+            .iter()
+            .filter(|a| a.error.is_some())
+            .map(|a| a.account_id.to_string())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  accounts    {} scanned{}",
+            r.accounts.len() - failed.len(),
+            if failed.is_empty() {
+                String::new()
+            } else {
+                format!(", {} failed: {}", failed.len(), failed.join(", "))
+            }
+        );
+    }
+    if !r.api_calls.is_empty() {
+        let calls: u64 = r.api_calls.values().map(|c| c.calls).sum();
+        let retries: u64 = r.api_calls.values().map(|c| c.retries).sum();
+        let throttles: u64 = r.api_calls.values().map(|c| c.throttles).sum();
+        let _ = writeln!(
+            out,
+            "  api calls   {calls} ({retries} retries, {throttles} throttled)"
+        );
+    }
     let regions: Vec<&str> = r.regions.iter().map(|x| x.as_str()).collect();
     let _ = writeln!(
         out,

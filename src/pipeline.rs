@@ -10,7 +10,7 @@ use skywarden_graph::{
 };
 use skywarden_rules::pricing::PriceTable;
 use skywarden_rules::{Engine, FindingRecord, RuleEvalError};
-use skywarden_scanner::AwsScanConfig;
+use skywarden_scanner::{AccountOutcome, AwsScanConfig, Service, ServiceCalls};
 use skywarden_store::{FindingFilter, NewScan, PersistSummary, ScanRecord, ScanTrigger, Store};
 
 /// What a scan evaluates with: rules (built-in + packs, settings applied), prices, policy.
@@ -27,6 +27,10 @@ pub struct ScanReport {
     pub scan: ScanRecord,
     pub account_id: AccountId,
     pub regions: Vec<Region>,
+    /// Every account scanned (one, or each member of an Organization), with why it failed.
+    pub accounts: Vec<AccountOutcome>,
+    /// API calls, attempts, retries and throttles per service.
+    pub api_calls: BTreeMap<Service, ServiceCalls>,
     pub resources_by_kind: BTreeMap<ResourceKind, usize>,
     pub persist: PersistSummary,
     /// Rules that could not be evaluated this scan (their findings were left as stored).
@@ -157,6 +161,21 @@ pub async fn persist(
         evaluated_rules: &evaluation.evaluated,
         errors,
         stale_after_scans: settings.stale_after_scans,
+        api_calls: out
+            .api_calls
+            .iter()
+            .map(|(s, c)| {
+                (
+                    s.as_str().to_string(),
+                    skywarden_store::ApiCalls {
+                        calls: c.calls,
+                        attempts: c.attempts,
+                        retries: c.retries,
+                        throttles: c.throttles,
+                    },
+                )
+            })
+            .collect(),
     };
     let persist = match store.finish_scan(&outcome).await {
         Ok(p) => p,
@@ -190,6 +209,8 @@ pub async fn persist(
         scan,
         account_id: out.account_id,
         regions: out.regions,
+        accounts: out.accounts,
+        api_calls: out.api_calls,
         resources_by_kind,
         persist,
         rule_errors: evaluation.errors,

@@ -65,4 +65,6 @@ pub enum ScanError {
     RegionDiscovery(CollectError),
     #[error("no region to scan")]
     NoRegions,
+    #[error("cannot list the organization's accounts (the credentials must belong to the management account or a delegated administrator): {0}")]
+    Organization(CollectError),
 }

@@ -13,11 +13,13 @@
 pub mod aws;
 pub mod credentials;
 pub mod error;
+pub mod limits;
 pub mod runner;
 
 pub use credentials::AwsCredentials;
 pub use error::{CollectError, ScanError};
+pub use limits::{Rate, RateLimits, Service, ServiceCalls};
 pub use runner::{
-    identify_aws, scan_aws, AwsScanConfig, Identity, RegionSelection, RetryMode, RetryPolicy,
-    ScanOutput,
+    identify_aws, scan_aws, AccountOutcome, AssumeRole, AwsScanConfig, Identity, OrganizationScan,
+    RegionSelection, RetryMode, RetryPolicy, ScanOutput,
 };

@@ -1,19 +1,26 @@
-//! The AWS scan runner: identity, regions, bounded concurrency, retry policy, timeouts and
-//! coverage. A failing (region, kind) becomes a Failed coverage entry, never an empty list.
+//! The AWS scan runner: identity, accounts (one, an assumed role, or every account of an
+//! Organization), regions, bounded concurrency, rate limits, retry policy, timeouts and
+//! coverage. A failing (account, region, kind) becomes a Failed coverage entry, never an
+//! empty list; an account whose role cannot be assumed is Failed in every scope.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use aws_config::SdkConfig;
 use futures::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use skywarden_graph::{
     AccountId, ConnectionId, Coverage, CoverageStatus, ErrorClass, Region, Resource, Scope,
+    ScopeError,
 };
 use tracing::Instrument;
 
-use crate::aws::collectors::{Collector, REGIONAL};
-use crate::aws::{classify, sdk_config, MapCx, RegionCx};
+use crate::aws::collectors::{self, Collector, Run};
+use crate::aws::{classify, sdk_config, GlobalCx, MapCx, RegionCx};
 use crate::credentials::AwsCredentials;
 use crate::error::{CollectError, ScanError};
+use crate::limits::{Gate, Limiter, RateLimits, Service, ServiceCalls};
 
 /// Which regions to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +36,7 @@ pub enum RegionSelection {
 pub enum RetryMode {
     /// Exponential back-off with jitter on throttling and transient errors.
     Standard,
-    /// Standard plus client-side rate limiting that adapts to throttling.
+    /// Standard plus the SDK's client-side rate limiting that adapts to throttling.
     Adaptive,
 }
 
@@ -49,7 +56,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             mode: RetryMode::Standard,
-            max_attempts: 6,
+            max_attempts: 8,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(20),
             attempt_timeout: Duration::from_secs(60),
@@ -57,21 +64,48 @@ impl Default for RetryPolicy {
     }
 }
 
+/// A role the scan assumes with its credentials before scanning (cross-account access).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub external_id: Option<String>,
+    pub session_name: String,
+}
+
+/// Scan every account of an AWS Organization: the credentials belong to the management (or a
+/// delegated administrator) account, which lists the accounts; each member account is scanned
+/// through `role_name` (e.g. `OrganizationAccountAccessRole` or a read-only audit role).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationScan {
+    pub role_name: String,
+    pub external_id: Option<String>,
+    /// Only these accounts (empty = every ACTIVE account).
+    pub accounts: Vec<AccountId>,
+    /// Scan the management account itself with the original credentials.
+    pub include_management: bool,
+}
+
 #[derive(Debug)]
 pub struct AwsScanConfig {
     /// For logs and spans only (unknown until the account is identified for one-shot scans).
     pub connection: Option<ConnectionId>,
     pub credentials: AwsCredentials,
+    /// Assume this role with `credentials` first (single-account cross-account scans).
+    pub assume_role: Option<AssumeRole>,
+    /// Scan every account of the caller's Organization instead of the caller's account.
+    pub organization: Option<OrganizationScan>,
     pub regions: RegionSelection,
-    /// Region for account-level calls (STS, DescribeRegions); default: the SDK's region chain,
-    /// else us-east-1.
+    /// Region for account-level calls (STS, DescribeRegions, IAM, S3 listing); default: the
+    /// SDK's region chain, else us-east-1.
     pub home_region: Option<Region>,
     /// Endpoint override (emulators, VPC endpoints, proxies).
     pub endpoint_url: Option<String>,
+    pub max_concurrent_accounts: usize,
     pub max_concurrent_regions: usize,
     pub max_concurrent_collectors: usize,
     pub retry: RetryPolicy,
-    /// Upper bound for one (region, kind) collection including retries.
+    pub rate_limits: RateLimits,
+    /// Upper bound for one (account, region, kind) collection including retries.
     pub scope_timeout: Duration,
 }
 
@@ -80,31 +114,49 @@ impl AwsScanConfig {
         AwsScanConfig {
             connection,
             credentials: AwsCredentials::DefaultChain,
+            assume_role: None,
+            organization: None,
             regions: RegionSelection::AllEnabled,
             home_region: None,
             endpoint_url: None,
+            max_concurrent_accounts: 4,
             max_concurrent_regions: 4,
             max_concurrent_collectors: 4,
             retry: RetryPolicy::default(),
+            rate_limits: RateLimits::default(),
             scope_timeout: Duration::from_secs(600),
         }
     }
-}
 
-impl AwsScanConfig {
     fn connection_label(&self) -> &str {
         self.connection.as_ref().map_or("-", |c| c.as_str())
     }
 }
 
+/// One scanned account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountOutcome {
+    pub account_id: AccountId,
+    /// The Organizations account name, when listed through Organizations.
+    pub name: Option<String>,
+    /// Regions scanned in this account.
+    pub regions: Vec<Region>,
+    /// Why the account could not be scanned at all (role not assumable, ...).
+    pub error: Option<ScopeError>,
+}
+
 /// What a scan saw, and what it could not see.
 #[derive(Debug)]
 pub struct ScanOutput {
+    /// The caller's account (the management account for an Organization scan).
     pub account_id: AccountId,
-    /// Regions that were scanned (not skipped).
+    /// Regions that were scanned (not skipped), across accounts.
     pub regions: Vec<Region>,
+    pub accounts: Vec<AccountOutcome>,
     pub resources: Vec<Resource>,
     pub coverage: Coverage,
+    /// Calls, attempts, retries and throttles per service.
+    pub api_calls: BTreeMap<Service, ServiceCalls>,
     pub duration: Duration,
 }
 
@@ -145,74 +197,353 @@ pub struct Identity {
     pub skipped_regions: Vec<(Region, String)>,
 }
 
-/// Checks a connection without collecting anything: `sts:GetCallerIdentity` and
-/// `ec2:DescribeRegions`, with the same errors a scan would meet first.
-pub async fn identify_aws(cfg: &AwsScanConfig) -> Result<Identity, ScanError> {
+/// The SDK configuration, identity and limiter every scan and connection test starts with.
+struct Session {
+    sdk: SdkConfig,
+    limiter: Arc<Limiter>,
+    account_id: AccountId,
+    arn: Option<String>,
+    home: Region,
+}
+
+fn home_region(sdk: &SdkConfig) -> Region {
+    sdk.region()
+        .and_then(|r| r.as_ref().parse().ok())
+        .unwrap_or_else(|| Region::global())
+}
+
+async fn open_session(cfg: &AwsScanConfig) -> Result<Session, ScanError> {
     if let Some(url) = &cfg.endpoint_url {
         validate_endpoint(url)?;
     }
-    let sdk = sdk_config(
+    let limiter = Limiter::new(cfg.rate_limits.clone());
+    let mut sdk = sdk_config(
         &cfg.credentials,
         cfg.home_region.as_ref(),
         cfg.endpoint_url.as_deref(),
         &cfg.retry,
     )
     .await;
-    let identity = aws_sdk_sts::Client::new(&sdk)
-        .get_caller_identity()
-        .send()
+    if let Some(role) = &cfg.assume_role {
+        sdk = assumed(
+            &sdk,
+            &role.role_arn,
+            role.external_id.as_deref(),
+            &role.session_name,
+        )
+        .await;
+    }
+    let home = home_region(&sdk);
+    let gate = Gate::unidentified(limiter.clone(), home.clone());
+    let (account_id, arn) = caller_identity(&sdk, &gate)
         .await
-        .map_err(|e| fatal_identity_error(classify(e), cfg.endpoint_url.as_deref()))?;
+        .map_err(|e| fatal_identity_error(e, cfg.endpoint_url.as_deref()))?;
+    tracing::info!(connection = cfg.connection_label(), account = %account_id, "identified account");
+    Ok(Session {
+        sdk,
+        limiter,
+        account_id,
+        arn,
+        home,
+    })
+}
+
+async fn caller_identity(
+    sdk: &SdkConfig,
+    gate: &Gate,
+) -> Result<(AccountId, Option<String>), CollectError> {
+    let sts = sts_client(sdk, gate);
+    let identity = gate
+        .call(Service::Sts, sts.get_caller_identity().send())
+        .await
+        .map_err(classify)?;
     let account_id: AccountId = identity
         .account()
         .unwrap_or_default()
         .parse()
-        .map_err(|e| ScanError::Identity(CollectError::decode(format!("{e}"))))?;
-    let ec2 = aws_sdk_ec2::Client::new(&sdk);
-    let (regions, skipped_regions) = resolve_regions(&ec2, &cfg.regions).await?;
+        .map_err(|e| CollectError::decode(format!("{e}")))?;
+    Ok((account_id, identity.arn().map(str::to_string)))
+}
+
+fn sts_client(sdk: &SdkConfig, gate: &Gate) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(sdk)
+            .interceptor(gate.observer(Service::Sts))
+            .build(),
+    )
+}
+
+fn ec2_client(sdk: &SdkConfig, gate: &Gate, region: &Region) -> aws_sdk_ec2::Client {
+    let mut b = aws_sdk_ec2::config::Builder::from(sdk).interceptor(gate.observer(Service::Ec2));
+    if !region.is_global() {
+        b = b.region(aws_config::Region::new(region.as_str().to_string()));
+    }
+    aws_sdk_ec2::Client::from_conf(b.build())
+}
+
+/// `sdk` with credentials of `role_arn`, assumed with `sdk`'s credentials and refreshed by the
+/// SDK before they expire.
+async fn assumed(
+    sdk: &SdkConfig,
+    role_arn: &str,
+    external_id: Option<&str>,
+    session_name: &str,
+) -> SdkConfig {
+    let mut b = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+        .session_name(session_name)
+        .configure(sdk);
+    if let Some(id) = external_id {
+        b = b.external_id(id);
+    }
+    let provider = b.build().await;
+    sdk.to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        )
+        .build()
+}
+
+/// Checks a connection without collecting anything: `sts:GetCallerIdentity` and
+/// `ec2:DescribeRegions`, with the same errors a scan would meet first.
+pub async fn identify_aws(cfg: &AwsScanConfig) -> Result<Identity, ScanError> {
+    let session = open_session(cfg).await?;
+    let gate = Gate::new(
+        session.limiter.clone(),
+        session.account_id.clone(),
+        session.home.clone(),
+    );
+    let ec2 = ec2_client(&session.sdk, &gate, &session.home);
+    let (regions, skipped_regions) = resolve_regions(&ec2, &gate, &cfg.regions).await?;
     Ok(Identity {
-        account_id,
-        arn: identity.arn().map(str::to_string),
+        account_id: session.account_id,
+        arn: session.arn,
         regions,
         skipped_regions,
     })
 }
 
-/// Scans one AWS account.
+/// Scans one AWS account, or every account of an Organization.
 pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
     let started = Instant::now();
-    if let Some(url) = &cfg.endpoint_url {
-        validate_endpoint(url)?;
-    }
-    let sdk = sdk_config(
-        &cfg.credentials,
-        cfg.home_region.as_ref(),
-        cfg.endpoint_url.as_deref(),
-        &cfg.retry,
-    )
-    .await;
-
-    let sts = aws_sdk_sts::Client::new(&sdk);
-    let identity = sts
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| fatal_identity_error(classify(e), cfg.endpoint_url.as_deref()))?;
-    let account_id: AccountId = identity
-        .account()
-        .unwrap_or_default()
-        .parse()
-        .map_err(|e| ScanError::Identity(CollectError::decode(format!("{e}"))))?;
-    tracing::info!(connection = cfg.connection_label(), account = %account_id, "identified account");
-
-    let ec2 = aws_sdk_ec2::Client::new(&sdk);
+    let session = open_session(cfg).await?;
+    let mut resources = Vec::new();
     let mut coverage = Coverage::new();
-    let (to_scan, skipped) = resolve_regions(&ec2, &cfg.regions).await?;
-    for (region, reason) in &skipped {
-        for c in REGIONAL {
+    let mut accounts = Vec::new();
+    match &cfg.organization {
+        None => {
+            let scanned = scan_account(cfg, &session, &session.sdk, &session.account_id).await?;
+            resources.extend(scanned.resources);
+            coverage.merge(scanned.coverage);
+            accounts.push(AccountOutcome {
+                account_id: session.account_id.clone(),
+                name: None,
+                regions: scanned.regions,
+                error: None,
+            });
+        }
+        Some(org) => {
+            let members = list_accounts(&session, org).await?;
+            let per_account: Vec<(AccountOutcome, Vec<Resource>, Coverage)> = stream::iter(members)
+                .map(|(account, name)| scan_member(cfg, &session, org, account, name))
+                .buffer_unordered(cfg.max_concurrent_accounts.max(1))
+                .collect()
+                .await;
+            for (outcome, rs, cov) in per_account {
+                resources.extend(rs);
+                coverage.merge(cov);
+                accounts.push(outcome);
+            }
+            accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+        }
+    }
+    if accounts
+        .iter()
+        .all(|a| a.regions.is_empty() && a.error.is_none())
+    {
+        return Err(ScanError::NoRegions);
+    }
+    let mut regions: Vec<Region> = accounts.iter().flat_map(|a| a.regions.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    Ok(ScanOutput {
+        account_id: session.account_id.clone(),
+        regions,
+        accounts,
+        resources,
+        coverage,
+        api_calls: session.limiter.calls(),
+        duration: started.elapsed(),
+    })
+}
+
+/// ACTIVE accounts of the organization (optionally filtered), with their names.
+async fn list_accounts(
+    session: &Session,
+    org: &OrganizationScan,
+) -> Result<Vec<(AccountId, Option<String>)>, ScanError> {
+    let gate = Gate::new(
+        session.limiter.clone(),
+        session.account_id.clone(),
+        session.home.clone(),
+    );
+    let client = aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(&session.sdk)
+            .interceptor(gate.observer(Service::Organizations))
+            .build(),
+    );
+    let mut pages = client.list_accounts().into_paginator().send();
+    let mut out = Vec::new();
+    while let Some(page) = gate.call(Service::Organizations, pages.next()).await {
+        let page = page.map_err(|e| ScanError::Organization(classify(e)))?;
+        for a in page.accounts() {
+            let active = matches!(
+                a.state(),
+                None | Some(aws_sdk_organizations::types::AccountState::Active)
+            ) && !matches!(
+                a.status(),
+                Some(aws_sdk_organizations::types::AccountStatus::Suspended)
+            );
+            let Some(id) = a.id().and_then(|i| i.parse::<AccountId>().ok()) else {
+                continue;
+            };
+            if !active || (!org.accounts.is_empty() && !org.accounts.contains(&id)) {
+                continue;
+            }
+            if id == session.account_id && !org.include_management {
+                continue;
+            }
+            out.push((id, a.name().map(str::to_string)));
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    Ok(out)
+}
+
+async fn scan_member(
+    cfg: &AwsScanConfig,
+    session: &Session,
+    org: &OrganizationScan,
+    account: AccountId,
+    name: Option<String>,
+) -> (AccountOutcome, Vec<Resource>, Coverage) {
+    let span =
+        tracing::info_span!("account", connection = cfg.connection_label(), account = %account);
+    async {
+        let sdk = if account == session.account_id {
+            session.sdk.clone()
+        } else {
+            let partition = session.home.partition().as_str();
+            let arn = format!("arn:{partition}:iam::{account}:role/{}", org.role_name);
+            let sdk = assumed(&session.sdk, &arn, org.external_id.as_deref(), "skywarden-scan").await;
+            let gate = Gate::new(session.limiter.clone(), account.clone(), session.home.clone());
+            match caller_identity(&sdk, &gate).await {
+                Ok((seen, _)) if seen == account => sdk,
+                Ok((seen, _)) => {
+                    let e = CollectError::new(
+                        ErrorClass::AccessDenied,
+                        None,
+                        format!("role {arn} resolved to account {seen}"),
+                    );
+                    return failed_account(cfg, account, name, e);
+                }
+                Err(e) => {
+                    tracing::warn!(class = ?e.class, code = ?e.code, error = %e.message, "cannot assume the member role");
+                    return failed_account(cfg, account, name, e);
+                }
+            }
+        };
+        match scan_account(cfg, session, &sdk, &account).await {
+            Ok(s) => (
+                AccountOutcome {
+                    account_id: account,
+                    name,
+                    regions: s.regions,
+                    error: None,
+                },
+                s.resources,
+                s.coverage,
+            ),
+            Err(e) => {
+                let e = match e {
+                    ScanError::RegionDiscovery(c) => c,
+                    other => CollectError::new(ErrorClass::Service, None, other.to_string()),
+                };
+                failed_account(cfg, account, name, e)
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// Every scope of an account that could not be scanned at all: Failed, so its stored
+/// inventory stays untouched.
+fn failed_account(
+    cfg: &AwsScanConfig,
+    account: AccountId,
+    name: Option<String>,
+    e: CollectError,
+) -> (AccountOutcome, Vec<Resource>, Coverage) {
+    let mut coverage = Coverage::new();
+    let regions: Vec<Region> = match &cfg.regions {
+        RegionSelection::List(l) => l.clone(),
+        RegionSelection::AllEnabled => Vec::new(),
+    };
+    for c in collectors::ALL {
+        let scope_regions: Vec<Region> = if c.is_global() {
+            vec![Region::global()]
+        } else {
+            regions.clone()
+        };
+        for region in scope_regions {
             coverage.record(
                 Scope {
-                    account_id: account_id.clone(),
+                    account_id: account.clone(),
+                    region,
+                    kind: c.kind,
+                },
+                CoverageStatus::Failed {
+                    error: e.to_scope_error(),
+                },
+            );
+        }
+    }
+    (
+        AccountOutcome {
+            account_id: account,
+            name,
+            regions: Vec::new(),
+            error: Some(e.to_scope_error()),
+        },
+        Vec::new(),
+        coverage,
+    )
+}
+
+struct AccountScan {
+    regions: Vec<Region>,
+    resources: Vec<Resource>,
+    coverage: Coverage,
+}
+
+/// One account: its global collectors once, its regional collectors in every region.
+async fn scan_account(
+    cfg: &AwsScanConfig,
+    session: &Session,
+    sdk: &SdkConfig,
+    account: &AccountId,
+) -> Result<AccountScan, ScanError> {
+    let home = home_region(sdk);
+    let gate = Gate::new(session.limiter.clone(), account.clone(), home.clone());
+    let ec2 = ec2_client(sdk, &gate, &home);
+    let mut coverage = Coverage::new();
+    let (to_scan, skipped) = resolve_regions(&ec2, &gate, &cfg.regions).await?;
+    for (region, reason) in &skipped {
+        for c in collectors::regional() {
+            coverage.record(
+                Scope {
+                    account_id: account.clone(),
                     region: region.clone(),
                     kind: c.kind,
                 },
@@ -226,49 +557,168 @@ pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
         return Err(ScanError::NoRegions);
     }
 
-    let per_region: Vec<(Vec<Resource>, Coverage)> = stream::iter(to_scan.iter().cloned())
+    let global_gate = gate.in_region(&Region::global());
+    let gcx = GlobalCx {
+        iam: aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(sdk)
+                .interceptor(global_gate.observer(Service::Iam))
+                .build(),
+        ),
+        s3: aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(sdk)
+                .force_path_style(cfg.endpoint_url.is_some())
+                .interceptor(global_gate.observer(Service::S3))
+                .build(),
+        ),
+        map: MapCx {
+            account: account.clone(),
+            region: Region::global(),
+        },
+        gate: global_gate,
+        sdk: sdk.clone(),
+        path_style: cfg.endpoint_url.is_some(),
+    };
+    let global = run_collectors(cfg, &gcx.map, collectors::global(), |c| match c.run {
+        Run::Global(f) => Some(f(&gcx)),
+        Run::Regional(_) => None,
+    });
+    let regional = stream::iter(to_scan.iter().cloned())
         .map(|region| {
-            let client = aws_sdk_ec2::Client::from_conf(
-                aws_sdk_ec2::config::Builder::from(&sdk)
-                    .region(aws_config::Region::new(region.as_str().to_string()))
-                    .build(),
-            );
-            let rcx = RegionCx {
-                ec2: client,
-                map: MapCx {
-                    account: account_id.clone(),
-                    region,
-                },
-            };
-            scan_region(cfg, rcx)
+            let rcx = region_cx(sdk, &gate, account, region);
+            async move {
+                let rcx = rcx;
+                run_collectors(cfg, &rcx.map, collectors::regional(), |c| match c.run {
+                    Run::Regional(f) => Some(f(&rcx)),
+                    Run::Global(_) => None,
+                })
+                .await
+            }
         })
         .buffer_unordered(cfg.max_concurrent_regions.max(1))
-        .collect()
-        .await;
+        .collect::<Vec<_>>();
+    let ((global_resources, global_coverage), per_region) = futures::join!(global, regional);
 
-    let mut resources = Vec::new();
+    let mut resources = global_resources;
+    coverage.merge(global_coverage);
     for (rs, cov) in per_region {
         resources.extend(rs);
         coverage.merge(cov);
     }
-    Ok(ScanOutput {
-        account_id,
+    Ok(AccountScan {
         regions: to_scan,
         resources,
         coverage,
-        duration: started.elapsed(),
     })
+}
+
+fn region_cx(sdk: &SdkConfig, gate: &Gate, account: &AccountId, region: Region) -> RegionCx {
+    let gate = gate.in_region(&region);
+    let r = aws_config::Region::new(region.as_str().to_string());
+    macro_rules! client {
+        ($krate:ident, $svc:expr) => {
+            $krate::Client::from_conf(
+                $krate::config::Builder::from(sdk)
+                    .region(r.clone())
+                    .interceptor(gate.observer($svc))
+                    .build(),
+            )
+        };
+    }
+    RegionCx {
+        ec2: client!(aws_sdk_ec2, Service::Ec2),
+        elbv2: client!(aws_sdk_elasticloadbalancingv2, Service::Elbv2),
+        kms: client!(aws_sdk_kms, Service::Kms),
+        rds: client!(aws_sdk_rds, Service::Rds),
+        cloudtrail: client!(aws_sdk_cloudtrail, Service::Cloudtrail),
+        lambda: client!(aws_sdk_lambda, Service::Lambda),
+        map: MapCx {
+            account: account.clone(),
+            region,
+        },
+        gate,
+    }
+}
+
+/// Runs `collectors` of one scope (an account's globals, or one region) under the collector
+/// bound and the scope timeout; every collector ends Complete or Failed.
+async fn run_collectors<'a, I, F>(
+    cfg: &'a AwsScanConfig,
+    map: &'a MapCx,
+    collectors: I,
+    start: F,
+) -> (Vec<Resource>, Coverage)
+where
+    I: Iterator<Item = &'static Collector>,
+    F: Fn(&Collector) -> Option<collectors::CollectFuture<'a>>,
+{
+    let jobs: Vec<(Collector, collectors::CollectFuture<'a>)> = collectors
+        .filter_map(|c| start(c).map(|f| (*c, f)))
+        .collect();
+    let results: Vec<(Collector, Result<Vec<Resource>, CollectError>)> = stream::iter(jobs)
+        .map(|(c, fut)| {
+            let span = tracing::info_span!(
+                "collect",
+                connection = cfg.connection_label(),
+                account = %map.account,
+                region = %map.region,
+                kind = %c.kind,
+            );
+            async move {
+                let started = Instant::now();
+                let r = match tokio::time::timeout(cfg.scope_timeout, fut).await {
+                    Ok(r) => r,
+                    Err(_) => Err(CollectError::new(
+                        ErrorClass::Timeout,
+                        None,
+                        format!("collection exceeded {} s", cfg.scope_timeout.as_secs()),
+                    )),
+                };
+                match &r {
+                    Ok(rs) => tracing::debug!(items = rs.len(), ms = started.elapsed().as_millis() as u64, "collected"),
+                    Err(e) => tracing::warn!(operation = c.operation(), class = ?e.class, code = ?e.code, error = %e.message, "collection failed"),
+                }
+                (c, r)
+            }
+            .instrument(span)
+        })
+        .buffer_unordered(cfg.max_concurrent_collectors.max(1))
+        .collect()
+        .await;
+    let mut resources = Vec::new();
+    let mut coverage = Coverage::new();
+    for (c, r) in results {
+        let scope = Scope {
+            account_id: map.account.clone(),
+            region: map.region.clone(),
+            kind: c.kind,
+        };
+        match r {
+            Ok(rs) => {
+                resources.extend(rs);
+                coverage.record(scope, CoverageStatus::Complete);
+            }
+            Err(e) => coverage.record(
+                scope,
+                CoverageStatus::Failed {
+                    error: e.to_scope_error(),
+                },
+            ),
+        }
+    }
+    (resources, coverage)
 }
 
 /// Regions to scan, and regions to record as skipped (with the reason).
 async fn resolve_regions(
     ec2: &aws_sdk_ec2::Client,
+    gate: &Gate,
     selection: &RegionSelection,
 ) -> Result<(Vec<Region>, Vec<(Region, String)>), ScanError> {
-    let listed = ec2
-        .describe_regions()
-        .all_regions(true)
-        .send()
+    let listed = gate
+        .call(
+            Service::Ec2,
+            ec2.describe_regions().all_regions(true).send(),
+        )
         .await
         .map_err(classify);
     let known: Result<Vec<(String, bool)>, CollectError> = listed.map(|out| {
@@ -328,62 +778,6 @@ async fn resolve_regions(
         }
         (RegionSelection::List(_), Err(e)) => Err(ScanError::RegionDiscovery(e)),
     }
-}
-
-async fn scan_region(cfg: &AwsScanConfig, rcx: RegionCx) -> (Vec<Resource>, Coverage) {
-    let rcx = &rcx;
-    let results: Vec<(Collector, Result<Vec<Resource>, CollectError>)> = stream::iter(REGIONAL.iter().copied())
-        .map(|c| {
-            let span = tracing::info_span!(
-                "collect",
-                connection = cfg.connection_label(),
-                account = %rcx.map.account,
-                region = %rcx.map.region,
-                kind = %c.kind,
-            );
-            async move {
-                let started = Instant::now();
-                let r = match tokio::time::timeout(cfg.scope_timeout, (c.run)(rcx)).await {
-                    Ok(r) => r,
-                    Err(_) => Err(CollectError::new(
-                        ErrorClass::Timeout,
-                        None,
-                        format!("collection exceeded {} s", cfg.scope_timeout.as_secs()),
-                    )),
-                };
-                match &r {
-                    Ok(rs) => tracing::debug!(items = rs.len(), ms = started.elapsed().as_millis() as u64, "collected"),
-                    Err(e) => tracing::warn!(operation = c.operation, class = ?e.class, code = ?e.code, error = %e.message, "collection failed"),
-                }
-                (c, r)
-            }
-            .instrument(span)
-        })
-        .buffer_unordered(cfg.max_concurrent_collectors.max(1))
-        .collect()
-        .await;
-    let mut resources = Vec::new();
-    let mut coverage = Coverage::new();
-    for (c, r) in results {
-        let scope = Scope {
-            account_id: rcx.map.account.clone(),
-            region: rcx.map.region.clone(),
-            kind: c.kind,
-        };
-        match r {
-            Ok(rs) => {
-                resources.extend(rs);
-                coverage.record(scope, CoverageStatus::Complete);
-            }
-            Err(e) => coverage.record(
-                scope,
-                CoverageStatus::Failed {
-                    error: e.to_scope_error(),
-                },
-            ),
-        }
-    }
-    (resources, coverage)
 }
 
 #[cfg(test)]

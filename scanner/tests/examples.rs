@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use skywarden_scanner::aws::collectors::REGIONAL;
+use skywarden_scanner::aws::collectors::ALL;
 
 #[test]
 fn example_policy_allows_exactly_what_the_collectors_call() {
@@ -20,9 +20,15 @@ fn example_policy_allows_exactly_what_the_collectors_call() {
         .iter()
         .map(|a| a.as_str().unwrap().to_string())
         .collect();
-    let mut needed: BTreeSet<String> = REGIONAL.iter().map(|c| c.operation.to_string()).collect();
+    let mut needed: BTreeSet<String> = ALL
+        .iter()
+        .flat_map(|c| c.operations.iter().map(|o| o.to_string()))
+        .collect();
     // Account identity and region discovery, made by the runner.
     needed.insert("sts:GetCallerIdentity".into());
     needed.insert("ec2:DescribeRegions".into());
+    // Organization scans: listing the accounts, assuming the member role.
+    needed.insert("organizations:ListAccounts".into());
+    needed.insert("sts:AssumeRole".into());
     assert_eq!(allowed, needed);
 }

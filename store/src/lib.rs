@@ -30,8 +30,8 @@ pub use error::{redact_url, StoreError};
 pub use sealing::{MasterKey, MASTER_KEY_ENV};
 pub use store::{Store, ABANDONED, TOKEN_PREFIX};
 pub use types::{
-    AuditEntry, AuditRecord, Backend, Change, ComparedFinding, ConnectionRecord, ConnectionUpdate,
-    CredentialInfo, CredentialKind, DeletedCounts, FindingFilter, FindingSort, NewConnection,
-    NewScan, OrgId, Organization, PersistSummary, ResourceQuery, Role, ScanComparison, ScanOutcome,
-    ScanRecord, ScanStatus, ScanTrigger, TokenInfo,
+    ApiCalls, AuditEntry, AuditRecord, Backend, Change, ComparedFinding, ConnectionRecord,
+    ConnectionUpdate, CredentialInfo, CredentialKind, DeletedCounts, FindingFilter, FindingSort,
+    NewConnection, NewScan, OrgId, Organization, PersistSummary, ResourceQuery, Role,
+    ScanComparison, ScanOutcome, ScanRecord, ScanStatus, ScanTrigger, TokenInfo,
 };

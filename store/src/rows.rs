@@ -139,7 +139,7 @@ impl<'r, R: Cells> RowCx<'r, R> {
 pub(crate) const SCAN_COLUMNS: &str =
     "id, connection_id, provider, \"trigger\", status, started_at, finished_at, \
      coverage, errors, resource_count, finding_count, new_findings, resolved_findings, \
-     regressed_findings, suppressed_findings, progress, cancel_requested_at";
+     regressed_findings, suppressed_findings, progress, cancel_requested_at, api_calls";
 
 pub(crate) fn scan(row: &impl Cells) -> Result<ScanRecord, StoreError> {
     let cx = RowCx::new(row, "scans", "id")?;
@@ -161,6 +161,7 @@ pub(crate) fn scan(row: &impl Cells) -> Result<ScanRecord, StoreError> {
         suppressed_findings: cx.count("suppressed_findings")?,
         progress: cx.opt_json("progress")?,
         cancel_requested_at: cx.opt_time("cancel_requested_at")?,
+        api_calls: cx.opt_json("api_calls")?.unwrap_or_default(),
     })
 }
 

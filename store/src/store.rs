@@ -595,7 +595,7 @@ impl Store {
             sqlx::query(
                 "UPDATE scans SET status = $1, finished_at = $2, coverage = $3, errors = $4, resource_count = $5, \
                  finding_count = $6, new_findings = $7, resolved_findings = $8, regressed_findings = $9, \
-                 suppressed_findings = $10 WHERE id = $11",
+                 suppressed_findings = $10, api_calls = $11 WHERE id = $12",
             )
             .bind(plan.status.as_str())
             .bind(at)
@@ -607,6 +607,7 @@ impl Store {
             .bind(count(summary.findings_resolved))
             .bind(count(summary.findings_regressed))
             .bind(count(summary.findings_suppressed))
+            .bind(Json(&outcome.api_calls))
             .bind(&scan_id)
             .execute(&mut *tx)
             .await

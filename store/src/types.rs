@@ -7,7 +7,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use skywarden_graph::{
     AccountId, ConnectionId, Coverage, Provider, Region, Resource, ResourceKind, ScanId,
@@ -187,6 +187,18 @@ pub struct ScanRecord {
     /// When someone asked for the scan to stop ([`crate::Store::request_cancel`]).
     #[serde(default)]
     pub cancel_requested_at: Option<DateTime<Utc>>,
+    /// Cloud API calls of the scan per service (`ec2`, `s3`, ...).
+    #[serde(default)]
+    pub api_calls: BTreeMap<String, ApiCalls>,
+}
+
+/// Calls, attempts, retries and throttled attempts of one service in one scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiCalls {
+    pub calls: u64,
+    pub attempts: u64,
+    pub retries: u64,
+    pub throttles: u64,
 }
 
 /// Everything a finished scan hands to [`crate::Store::finish_scan`].
@@ -209,6 +221,8 @@ pub struct ScanOutcome<'a> {
     pub errors: Vec<String>,
     /// A suppression that matched nothing in this many consecutive scans is reported stale.
     pub stale_after_scans: u32,
+    /// Cloud API calls per service, recorded with the scan.
+    pub api_calls: BTreeMap<String, ApiCalls>,
 }
 
 /// What [`crate::Store::finish_scan`] changed.

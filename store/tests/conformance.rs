@@ -500,6 +500,7 @@ async fn finish(
             rules: &[],
             evaluated_rules: &builtin_ids(),
             stale_after_scans: 3,
+            api_calls: Default::default(),
         })
         .await
 }
@@ -512,6 +513,18 @@ async fn findings_of(store: &Store) -> Vec<FindingRecord> {
         })
         .await
         .unwrap()
+}
+
+fn api_calls() -> BTreeMap<String, skywarden_store::ApiCalls> {
+    BTreeMap::from([(
+        "ec2".to_string(),
+        skywarden_store::ApiCalls {
+            calls: 12,
+            attempts: 15,
+            retries: 3,
+            throttles: 2,
+        },
+    )])
 }
 
 fn builtin_ids() -> std::collections::BTreeSet<String> {
@@ -652,6 +665,7 @@ async fn scan_persists_typed_resources_and_findings(db: &TestDb) {
             rules: &[],
             evaluated_rules: &builtin_ids(),
             stale_after_scans: 3,
+            api_calls: api_calls(),
         })
         .await
         .unwrap();
@@ -724,6 +738,7 @@ async fn scan_persists_typed_resources_and_findings(db: &TestDb) {
             suppressed_findings: 0,
             progress: None,
             cancel_requested_at: None,
+            api_calls: api_calls(),
         }
     );
     assert_eq!(store.get_scan(ScanId::new()).await.unwrap(), None);
@@ -1240,6 +1255,7 @@ async fn rules_that_did_not_run_resolve_nothing(db: &TestDb) {
             evaluated_rules: &ran,
             errors: vec![],
             stale_after_scans: 3,
+            api_calls: Default::default(),
         })
         .await
         .unwrap();

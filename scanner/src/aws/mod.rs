@@ -14,13 +14,70 @@ use skywarden_graph::{AccountId, ErrorClass, Region, ResourceId};
 
 use crate::credentials::AwsCredentials;
 use crate::error::CollectError;
+use crate::limits::{Gate, Service};
 use crate::runner::{RetryMode, RetryPolicy};
 
-/// What a collector needs in one (account, region).
+/// What a regional collector needs in one (account, region): a client per service, where
+/// resources live, and the call gate. Every API call (each page of a paginator too) goes
+/// through [`RegionCx::call`], which waits for the (account, region, service) token bucket and
+/// the scan's global concurrency bound.
 #[derive(Debug, Clone)]
 pub struct RegionCx {
     pub ec2: aws_sdk_ec2::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub rds: aws_sdk_rds::Client,
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    pub lambda: aws_sdk_lambda::Client,
     pub map: MapCx,
+    pub(crate) gate: Gate,
+}
+
+impl RegionCx {
+    /// Runs one API call (or one `pages.next()`) under the rate limits of `service`.
+    pub async fn call<F: std::future::Future>(&self, service: Service, call: F) -> F::Output {
+        self.gate.call(service, call).await
+    }
+}
+
+/// What a global (once per account) collector needs: IAM, S3 (home region, plus a client per
+/// bucket region), where resources live (region `global`), and the call gate.
+#[derive(Debug, Clone)]
+pub struct GlobalCx {
+    pub iam: aws_sdk_iam::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub map: MapCx,
+    pub(crate) gate: Gate,
+    pub(crate) sdk: SdkConfig,
+    pub(crate) path_style: bool,
+}
+
+impl GlobalCx {
+    /// Runs one API call under the rate limits of `service` in `region` (S3 bucket details are
+    /// read from the bucket's own region and limited there).
+    pub async fn call<F: std::future::Future>(&self, service: Service, call: F) -> F::Output {
+        self.gate.call(service, call).await
+    }
+    /// Like [`GlobalCx::call`], limited under the bucket of `region` instead of the account's
+    /// global bucket.
+    pub async fn call_in<F: std::future::Future>(
+        &self,
+        region: &Region,
+        service: Service,
+        call: F,
+    ) -> F::Output {
+        self.gate.in_region(region).call(service, call).await
+    }
+    /// An S3 client for `region` (path-style addressing when an endpoint override is set).
+    pub fn s3_in(&self, region: &Region) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.sdk)
+                .region(aws_config::Region::new(region.as_str().to_string()))
+                .force_path_style(self.path_style)
+                .interceptor(self.gate.observer_in(region, Service::S3))
+                .build(),
+        )
+    }
 }
 
 /// What a pure map function needs: where the resource lives.

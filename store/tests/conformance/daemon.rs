@@ -78,6 +78,7 @@ async fn scan_on(
             rules: &[],
             evaluated_rules: &super::builtin_ids(),
             stale_after_scans: 3,
+            api_calls: Default::default(),
         })
         .await
         .unwrap()

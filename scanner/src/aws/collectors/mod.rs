@@ -7,48 +7,87 @@
 use futures::future::BoxFuture;
 use skywarden_graph::{Resource, ResourceKind};
 
-use super::RegionCx;
+use super::{GlobalCx, RegionCx};
 use crate::error::CollectError;
 
-/// The future a collector returns: every resource of its kind in one region, or why not.
+/// The future a collector returns: every resource of its kind in its scope, or why not.
 pub type CollectFuture<'a> = BoxFuture<'a, Result<Vec<Resource>, CollectError>>;
 
-/// A regional collector.
+/// Where a collector runs.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// Once per (account, region).
+    Regional(for<'a> fn(&'a RegionCx) -> CollectFuture<'a>),
+    /// Once per account (IAM, the S3 bucket list); resources get region `global`.
+    Global(for<'a> fn(&'a GlobalCx) -> CollectFuture<'a>),
+}
+
+/// One collector: the kind it fills, the API operations it calls (for logs, coverage and the
+/// example IAM policy), and how to run it.
 #[derive(Clone, Copy)]
 pub struct Collector {
     pub kind: ResourceKind,
-    /// The API operation it pages through, for logs and coverage.
-    pub operation: &'static str,
-    pub run: for<'a> fn(&'a RegionCx) -> CollectFuture<'a>,
+    pub operations: &'static [&'static str],
+    pub run: Run,
+}
+
+impl Collector {
+    pub fn is_global(&self) -> bool {
+        matches!(self.run, Run::Global(_))
+    }
+    /// The first (listing) operation, for logs.
+    pub fn operation(&self) -> &'static str {
+        self.operations.first().copied().unwrap_or("-")
+    }
 }
 
 impl std::fmt::Debug for Collector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Collector")
             .field("kind", &self.kind)
-            .field("operation", &self.operation)
+            .field("operations", &self.operations)
+            .field("global", &self.is_global())
             .finish()
     }
 }
 
 macro_rules! registry {
-    ($( $module:ident => $kind:ident, $op:literal; )*) => {
+    (
+        regional { $( $module:ident => $kind:ident, [$($op:literal),+ $(,)?]; )* }
+        global { $( $gmodule:ident => $gkind:ident, [$($gop:literal),+ $(,)?]; )* }
+    ) => {
         $( pub mod $module; )*
-        /// Every AWS regional collector.
-        pub static REGIONAL: &[Collector] = &[
-            $( Collector { kind: ResourceKind::$kind, operation: $op, run: |cx| Box::pin($module::fetch(cx)) }, )*
+        $( pub mod $gmodule; )*
+        /// Every AWS collector: regional ones first, then the once-per-account ones.
+        pub static ALL: &[Collector] = &[
+            $( Collector { kind: ResourceKind::$kind, operations: &[$($op),+], run: Run::Regional(|cx| Box::pin($module::fetch(cx))) }, )*
+            $( Collector { kind: ResourceKind::$gkind, operations: &[$($gop),+], run: Run::Global(|cx| Box::pin($gmodule::fetch(cx))) }, )*
         ];
     };
 }
 
+/// Regional collectors.
+pub fn regional() -> impl Iterator<Item = &'static Collector> {
+    ALL.iter().filter(|c| !c.is_global())
+}
+
+/// Once-per-account collectors.
+pub fn global() -> impl Iterator<Item = &'static Collector> {
+    ALL.iter().filter(|c| c.is_global())
+}
+
 registry! {
-    vpcs => AwsEc2Vpc, "ec2:DescribeVpcs";
-    subnets => AwsEc2Subnet, "ec2:DescribeSubnets";
-    route_tables => AwsEc2RouteTable, "ec2:DescribeRouteTables";
-    internet_gateways => AwsEc2InternetGateway, "ec2:DescribeInternetGateways";
-    security_groups => AwsEc2SecurityGroup, "ec2:DescribeSecurityGroups";
-    instances => AwsEc2Instance, "ec2:DescribeInstances";
-    volumes => AwsEbsVolume, "ec2:DescribeVolumes";
+    regional {
+        vpcs => AwsEc2Vpc, ["ec2:DescribeVpcs"];
+        subnets => AwsEc2Subnet, ["ec2:DescribeSubnets"];
+        route_tables => AwsEc2RouteTable, ["ec2:DescribeRouteTables"];
+        internet_gateways => AwsEc2InternetGateway, ["ec2:DescribeInternetGateways"];
+        security_groups => AwsEc2SecurityGroup, ["ec2:DescribeSecurityGroups"];
+        instances => AwsEc2Instance, ["ec2:DescribeInstances"];
+        volumes => AwsEbsVolume, ["ec2:DescribeVolumes"];
+    }
+    global {
+    }
 }
 
 #[cfg(test)]
@@ -77,7 +116,7 @@ mod tests {
     #[test]
     fn every_aws_kind_has_exactly_one_collector() {
         let mut seen = HashSet::new();
-        for c in REGIONAL {
+        for c in ALL {
             assert!(seen.insert(c.kind), "two collectors for {}", c.kind);
         }
         for k in ResourceKind::ALL
