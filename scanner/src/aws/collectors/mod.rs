@@ -15,6 +15,7 @@ pub type CollectFuture<'a> = BoxFuture<'a, Result<Vec<Resource>, CollectError>>;
 
 /// Where a collector runs.
 #[derive(Clone, Copy)]
+#[allow(missing_debug_implementations)] // fn pointers; Collector's Debug shows which
 pub enum Run {
     /// Once per (account, region).
     Regional(for<'a> fn(&'a RegionCx) -> CollectFuture<'a>),
