@@ -86,6 +86,11 @@ registry! {
         security_groups => AwsEc2SecurityGroup, ["ec2:DescribeSecurityGroups"];
         instances => AwsEc2Instance, ["ec2:DescribeInstances"];
         volumes => AwsEbsVolume, ["ec2:DescribeVolumes"];
+        snapshots => AwsEbsSnapshot, ["ec2:DescribeSnapshots"];
+        images => AwsEc2Image, ["ec2:DescribeImages"];
+        launch_templates => AwsEc2LaunchTemplate, ["ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"];
+        ebs_encryption_by_default => AwsEc2EbsEncryptionDefault, ["ec2:GetEbsEncryptionByDefault"];
+        key_pairs => AwsEc2KeyPair, ["ec2:DescribeKeyPairs"];
     }
     global {
     }
