@@ -24,12 +24,17 @@ pub enum EdgeKind {
     Contains,
     /// Volume -> instance; internet gateway -> VPC.
     AttachedTo,
-    /// Instance -> security group.
+    /// Instance, load balancer, RDS instance, Lambda function -> security group.
     SecuredBy,
-    /// Route table -> internet gateway.
+    /// Route table -> internet gateway; listener -> target group; target group -> instance.
     RoutesTo,
-    /// Route table -> subnet (explicit association) or -> VPC (main table).
+    /// Route table -> subnet (explicit association) or -> VPC (main table); load balancer
+    /// listener / target group -> load balancer.
     AssociatedWith,
+    /// Encrypted resource (RDS instance, CloudTrail trail) -> the KMS key that encrypts it.
+    EncryptedWith,
+    /// Log source (CloudTrail trail) -> where it delivers (S3 bucket).
+    LogsTo,
 }
 
 impl EdgeKind {
@@ -40,6 +45,8 @@ impl EdgeKind {
             EdgeKind::SecuredBy => "secured_by",
             EdgeKind::RoutesTo => "routes_to",
             EdgeKind::AssociatedWith => "associated_with",
+            EdgeKind::EncryptedWith => "encrypted_with",
+            EdgeKind::LogsTo => "logs_to",
         }
     }
 }

@@ -7,7 +7,9 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use skywarden_graph::model::{HttpTokens, InstanceState, VolumeState, VolumeType};
+use skywarden_graph::model::{
+    FunctionUrlAuth, HttpTokens, InstanceState, KeyState, VolumeState, VolumeType,
+};
 use skywarden_graph::topology::{Hop, OpenIngress};
 use skywarden_graph::{
     AccountId, ConnectionId, Region, Resource, ResourceId, ResourceKind, ScanId,
@@ -138,6 +140,30 @@ pub enum Evidence {
         ports: Vec<u16>,
         path: Vec<Hop>,
         open_ingress: Vec<OpenIngress>,
+    },
+    /// A KMS key's rotation state.
+    KmsKeyRotation {
+        key_spec: String,
+        state: KeyState,
+        rotation_enabled: Option<bool>,
+    },
+    /// The data-protection settings of an RDS DB instance.
+    DbInstanceSettings {
+        engine: String,
+        publicly_accessible: bool,
+        storage_encrypted: bool,
+        endpoint_address: Option<String>,
+    },
+    /// A CloudTrail trail's settings.
+    TrailSettings {
+        multi_region: bool,
+        log_file_validation: bool,
+        is_logging: bool,
+    },
+    /// A Lambda function URL and who may invoke it.
+    FunctionUrl {
+        url: String,
+        auth_type: FunctionUrlAuth,
     },
     /// Tags the tag policy requires that the resource lacks.
     MissingTags {

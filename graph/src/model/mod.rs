@@ -78,12 +78,19 @@ kinds! {
     AwsEc2SecurityGroup => "aws_ec2_security_group", Aws, aws_ec2_security_group::SecurityGroup;
     AwsEc2Instance => "aws_ec2_instance", Aws, aws_ec2_instance::Instance;
     AwsEbsVolume => "aws_ebs_volume", Aws, aws_ebs_volume::Volume;
+    AwsKmsKey => "aws_kms_key", Aws, aws_kms_key::KmsKey;
+    AwsRdsDbInstance => "aws_rds_db_instance", Aws, aws_rds_db_instance::DbInstance;
+    AwsCloudtrailTrail => "aws_cloudtrail_trail", Aws, aws_cloudtrail_trail::Trail;
+    AwsLambdaFunction => "aws_lambda_function", Aws, aws_lambda_function::Function;
 }
 
 pub use aws_ebs_volume::{VolumeAttachment, VolumeState, VolumeType};
 pub use aws_ec2_instance::{HttpTokens, InstanceState, MetadataOptions};
 pub use aws_ec2_route_table::{Route, RouteState, RouteTarget};
 pub use aws_ec2_security_group::{IpProtocol, Permission, WORLD_IPV4, WORLD_IPV6};
+pub use aws_kms_key::{KeyManager, KeyState, KeyUsage};
+pub use aws_lambda_function::{FunctionUrl, FunctionUrlAuth};
+pub use aws_rds_db_instance::DbInstanceStatus;
 
 #[cfg(test)]
 mod tests {

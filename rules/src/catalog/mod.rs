@@ -23,6 +23,11 @@ registry! {
     volume_unencrypted,
     volume_unattached,
     resource_missing_required_tags,
+    key_rotation_disabled,
+    instance_publicly_accessible,
+    instance_storage_unencrypted,
+    trail_log_validation_disabled,
+    function_public_url,
 }
 
 /// Every built-in rule, in registry order.

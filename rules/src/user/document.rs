@@ -29,7 +29,9 @@ fn next_edge_kind(e: Option<EdgeKind>) -> Option<EdgeKind> {
         Some(EdgeKind::AttachedTo) => Some(EdgeKind::SecuredBy),
         Some(EdgeKind::SecuredBy) => Some(EdgeKind::RoutesTo),
         Some(EdgeKind::RoutesTo) => Some(EdgeKind::AssociatedWith),
-        Some(EdgeKind::AssociatedWith) => None,
+        Some(EdgeKind::AssociatedWith) => Some(EdgeKind::EncryptedWith),
+        Some(EdgeKind::EncryptedWith) => Some(EdgeKind::LogsTo),
+        Some(EdgeKind::LogsTo) => None,
     }
 }
 
@@ -210,7 +212,7 @@ mod tests {
     #[test]
     fn every_edge_kind_once() {
         let all: Vec<EdgeKind> = edge_kinds().collect();
-        assert_eq!(all.len(), 5);
+        assert_eq!(all.len(), 7);
         let set: BTreeSet<EdgeKind> = all.iter().copied().collect();
         assert_eq!(set.len(), all.len());
     }

@@ -1169,6 +1169,8 @@ fn document_shape() {
             "associated_with",
             "attached_to",
             "contains",
+            "encrypted_with",
+            "logs_to",
             "routes_to",
             "secured_by"
         ]

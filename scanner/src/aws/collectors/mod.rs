@@ -85,6 +85,10 @@ registry! {
         security_groups => AwsEc2SecurityGroup, ["ec2:DescribeSecurityGroups"];
         instances => AwsEc2Instance, ["ec2:DescribeInstances"];
         volumes => AwsEbsVolume, ["ec2:DescribeVolumes"];
+        kms_keys => AwsKmsKey, ["kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:ListAliases"];
+        db_instances => AwsRdsDbInstance, ["rds:DescribeDBInstances"];
+        trails => AwsCloudtrailTrail, ["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"];
+        functions => AwsLambdaFunction, ["lambda:ListFunctions", "lambda:GetFunctionUrlConfig"];
     }
     global {
     }
