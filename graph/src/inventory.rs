@@ -24,15 +24,20 @@ pub enum EdgeKind {
     Contains,
     /// Volume -> instance; internet gateway -> VPC.
     AttachedTo,
-    /// Instance -> security group.
+    /// Instance, load balancer, RDS instance, Lambda function -> security group.
     SecuredBy,
-    /// Route table -> internet gateway.
+    /// Route table -> internet gateway; listener -> target group; target group -> instance.
     RoutesTo,
-    /// Route table -> subnet (explicit association) or -> VPC (main table).
+    /// Route table -> subnet (explicit association) or -> VPC (main table); load balancer
+    /// listener / target group -> load balancer.
     AssociatedWith,
     /// A resource made from another: snapshot -> its source volume, AMI -> the snapshots of
     /// its block devices, launch template -> the AMI its instances boot from.
     DerivedFrom,
+    /// Encrypted resource (RDS instance, CloudTrail trail) -> the KMS key that encrypts it.
+    EncryptedWith,
+    /// Log source (CloudTrail trail) -> where it delivers (S3 bucket).
+    LogsTo,
 }
 
 impl EdgeKind {
@@ -44,6 +49,8 @@ impl EdgeKind {
             EdgeKind::RoutesTo => "routes_to",
             EdgeKind::AssociatedWith => "associated_with",
             EdgeKind::DerivedFrom => "derived_from",
+            EdgeKind::EncryptedWith => "encrypted_with",
+            EdgeKind::LogsTo => "logs_to",
         }
     }
 }

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use skywarden_graph::model::{
-    HttpTokens, ImageState, InstanceState, SnapshotState, SnapshotStorageTier, VolumeState,
-    VolumeType,
+    FunctionUrlAuth, HttpTokens, ImageState, InstanceState, KeyState, SnapshotState,
+    SnapshotStorageTier, VolumeState, VolumeType,
 };
 use skywarden_graph::topology::{Hop, OpenIngress};
 use skywarden_graph::{
@@ -179,6 +179,30 @@ pub enum Evidence {
         default_version: Option<i64>,
         http_tokens: Option<HttpTokens>,
         http_endpoint_enabled: Option<bool>,
+    },
+    /// A KMS key's rotation state.
+    KmsKeyRotation {
+        key_spec: String,
+        state: KeyState,
+        rotation_enabled: Option<bool>,
+    },
+    /// The data-protection settings of an RDS DB instance.
+    DbInstanceSettings {
+        engine: String,
+        publicly_accessible: bool,
+        storage_encrypted: bool,
+        endpoint_address: Option<String>,
+    },
+    /// A CloudTrail trail's settings.
+    TrailSettings {
+        multi_region: bool,
+        log_file_validation: bool,
+        is_logging: bool,
+    },
+    /// A Lambda function URL and who may invoke it.
+    FunctionUrl {
+        url: String,
+        auth_type: FunctionUrlAuth,
     },
     /// Tags the tag policy requires that the resource lacks.
     MissingTags {

@@ -83,6 +83,10 @@ kinds! {
     AwsEc2LaunchTemplate => "aws_ec2_launch_template", Aws, aws_ec2_launch_template::LaunchTemplate;
     AwsEc2EbsEncryptionDefault => "aws_ec2_ebs_encryption_default", Aws, aws_ec2_ebs_encryption_default::EbsEncryptionDefault;
     AwsEc2KeyPair => "aws_ec2_key_pair", Aws, aws_ec2_key_pair::KeyPair;
+    AwsKmsKey => "aws_kms_key", Aws, aws_kms_key::KmsKey;
+    AwsRdsDbInstance => "aws_rds_db_instance", Aws, aws_rds_db_instance::DbInstance;
+    AwsCloudtrailTrail => "aws_cloudtrail_trail", Aws, aws_cloudtrail_trail::Trail;
+    AwsLambdaFunction => "aws_lambda_function", Aws, aws_lambda_function::Function;
 }
 
 pub use aws_ebs_snapshot::{SnapshotState, SnapshotStorageTier};
@@ -93,6 +97,9 @@ pub use aws_ec2_key_pair::KeyType;
 pub use aws_ec2_launch_template::{LaunchTemplateBlockDevice, LaunchTemplateData};
 pub use aws_ec2_route_table::{Route, RouteState, RouteTarget};
 pub use aws_ec2_security_group::{IpProtocol, Permission, WORLD_IPV4, WORLD_IPV6};
+pub use aws_kms_key::{KeyManager, KeyState, KeyUsage};
+pub use aws_lambda_function::{FunctionUrl, FunctionUrlAuth};
+pub use aws_rds_db_instance::DbInstanceStatus;
 
 #[cfg(test)]
 mod tests {

@@ -31,6 +31,11 @@ registry! {
     instance_stopped_with_volumes,
     volume_previous_generation,
     launch_template_imdsv1,
+    key_rotation_disabled,
+    instance_publicly_accessible,
+    instance_storage_unencrypted,
+    trail_log_validation_disabled,
+    function_public_url,
 }
 
 /// Every built-in rule, in registry order.

@@ -30,7 +30,9 @@ fn next_edge_kind(e: Option<EdgeKind>) -> Option<EdgeKind> {
         Some(EdgeKind::SecuredBy) => Some(EdgeKind::RoutesTo),
         Some(EdgeKind::RoutesTo) => Some(EdgeKind::AssociatedWith),
         Some(EdgeKind::AssociatedWith) => Some(EdgeKind::DerivedFrom),
-        Some(EdgeKind::DerivedFrom) => None,
+        Some(EdgeKind::DerivedFrom) => Some(EdgeKind::EncryptedWith),
+        Some(EdgeKind::EncryptedWith) => Some(EdgeKind::LogsTo),
+        Some(EdgeKind::LogsTo) => None,
     }
 }
 
@@ -211,7 +213,7 @@ mod tests {
     #[test]
     fn every_edge_kind_once() {
         let all: Vec<EdgeKind> = edge_kinds().collect();
-        assert_eq!(all.len(), 6);
+        assert_eq!(all.len(), 8);
         let set: BTreeSet<EdgeKind> = all.iter().copied().collect();
         assert_eq!(set.len(), all.len());
     }

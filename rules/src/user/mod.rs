@@ -68,7 +68,8 @@
 //!         open_ingress: [{via, protocol {name, number?}, from_port, to_port, source}],
 //!       },
 //!       neighbors: {                  # every edge kind, always present, maybe empty
-//!         contains | attached_to | secured_by | routes_to | associated_with | derived_from:
+//!         contains | attached_to | secured_by | routes_to | associated_with | derived_from |
+//!         encrypted_with | logs_to:
 //!           [{id, kind, direction: "outgoing"|"incoming", name, tags, properties}],
 //!       },
 //!     } }

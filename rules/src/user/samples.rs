@@ -11,11 +11,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use skywarden_graph::model::{
-    EbsEncryptionDefault, HttpTokens, Image, ImageBlockDevice, ImageState, Instance, InstanceState,
-    InternetGateway, IpProtocol, KeyPair, KeyType, LaunchTemplate, LaunchTemplateBlockDevice,
-    LaunchTemplateData, MetadataOptions, Permission, RootDeviceType, Route, RouteState, RouteTable,
-    RouteTarget, SecurityGroup, Snapshot, SnapshotState, SnapshotStorageTier, Subnet, Volume,
-    VolumeAttachment, VolumeState, VolumeType, Vpc,
+    DbInstance, DbInstanceStatus, EbsEncryptionDefault, Function, FunctionUrl, FunctionUrlAuth,
+    HttpTokens, Image, ImageBlockDevice, ImageState, Instance, InstanceState, InternetGateway,
+    IpProtocol, KeyManager, KeyPair, KeyState, KeyType, KeyUsage, KmsKey, LaunchTemplate,
+    LaunchTemplateBlockDevice, LaunchTemplateData, MetadataOptions, Permission, RootDeviceType,
+    Route, RouteState, RouteTable, RouteTarget, SecurityGroup, Snapshot, SnapshotState,
+    SnapshotStorageTier, Subnet, Trail, Volume, VolumeAttachment, VolumeState, VolumeType, Vpc,
 };
 use skywarden_graph::{
     AccountId, GraphError, Inventory, InventoryBuilder, Model, Region, Resource, ResourceId,
@@ -43,6 +44,10 @@ struct Ids {
     launch_template: ResourceId,
     ebs_encryption_default: ResourceId,
     key_pair: ResourceId,
+    kms_key: ResourceId,
+    db_instance: ResourceId,
+    trail: ResourceId,
+    function: ResourceId,
 }
 
 impl Ids {
@@ -66,6 +71,10 @@ impl Ids {
             )
             .parse()?,
             key_pair: id("key-pair", "key-0sample")?,
+            kms_key: "arn:aws:kms:us-east-1:123456789012:key/0sample".parse()?,
+            db_instance: "arn:aws:rds:us-east-1:123456789012:db:sample".parse()?,
+            trail: "arn:aws:cloudtrail:us-east-1:123456789012:trail/sample".parse()?,
+            function: "arn:aws:lambda:us-east-1:123456789012:function:sample".parse()?,
             account,
             region,
         })
@@ -286,6 +295,87 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                 ),
                 key_type: KeyType::Ed25519,
                 create_time: Some(created),
+            },
+        ),
+        ResourceKind::AwsKmsKey => ids.resource(
+            &ids.kms_key,
+            KmsKey {
+                key_id: ids.kms_key.short_id().into(),
+                manager: KeyManager::Customer,
+                state: KeyState::Enabled,
+                key_spec: KmsKey::SYMMETRIC_DEFAULT.into(),
+                usage: KeyUsage::EncryptDecrypt,
+                rotation_enabled: Some(false),
+                description: Some("sample key".into()),
+                creation_date: Some(created),
+                aliases: vec!["alias/sample".into()],
+            },
+        ),
+        ResourceKind::AwsRdsDbInstance => ids.resource(
+            &ids.db_instance,
+            DbInstance {
+                db_instance_identifier: "sample".into(),
+                engine: "postgres".into(),
+                engine_version: Some("16.3".into()),
+                instance_class: Some("db.t3.micro".into()),
+                status: DbInstanceStatus::Available,
+                publicly_accessible: true,
+                storage_encrypted: true,
+                kms_key: Some(ids.kms_key.clone()),
+                backup_retention_days: 1,
+                multi_az: false,
+                deletion_protection: false,
+                auto_minor_version_upgrade: false,
+                vpc: Some(ids.vpc.clone()),
+                subnets: vec![ids.subnet.clone()],
+                security_groups: vec![ids.security_group.clone()],
+                endpoint_address: Some("sample.abc.us-east-1.rds.amazonaws.com".into()),
+                endpoint_port: Some(5432),
+                created: Some(created),
+            },
+        ),
+        ResourceKind::AwsCloudtrailTrail => ids.resource(
+            &ids.trail,
+            Trail {
+                name: "sample".into(),
+                home_region: ids.region.clone(),
+                multi_region: true,
+                organization_trail: false,
+                log_file_validation: false,
+                is_logging: true,
+                s3_bucket_name: Some("sample-trail-logs".into()),
+                // TODO(lead): point at the S3 bucket sample once the bucket kind is merged;
+                // until then any other sample id keeps the estate free of dangling edges.
+                s3_bucket: Some(ids.kms_key.clone()),
+                kms_key: Some(ids.kms_key.clone()),
+                cloudwatch_logs_log_group: Some(
+                    "arn:aws:logs:us-east-1:123456789012:log-group:trail:*".into(),
+                ),
+                include_global_service_events: true,
+            },
+        ),
+        ResourceKind::AwsLambdaFunction => ids.resource(
+            &ids.function,
+            Function {
+                function_name: "sample".into(),
+                runtime: Some("python3.8".into()),
+                handler: Some("app.handler".into()),
+                role: Some(
+                    "arn:aws:iam::123456789012:role/sample"
+                        .parse()
+                        .unwrap_or_else(|_| ids.kms_key.clone()),
+                ),
+                memory_mb: Some(128),
+                timeout_s: Some(3),
+                last_modified: Some(created),
+                vpc: Some(ids.vpc.clone()),
+                subnets: vec![ids.subnet.clone()],
+                security_groups: vec![ids.security_group.clone()],
+                url: Some(FunctionUrl {
+                    url: "https://sample.lambda-url.us-east-1.on.aws/".into(),
+                    auth_type: FunctionUrlAuth::None,
+                }),
+                environment_variable_names: vec!["LOG_LEVEL".into()],
             },
         ),
     }

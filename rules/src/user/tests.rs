@@ -1170,6 +1170,8 @@ fn document_shape() {
             "attached_to",
             "contains",
             "derived_from",
+            "encrypted_with",
+            "logs_to",
             "routes_to",
             "secured_by"
         ]

@@ -266,6 +266,12 @@ pub(crate) fn datetime(d: Option<&aws_sdk_ec2::primitives::DateTime>) -> Option<
     d.and_then(|d| DateTime::from_timestamp(d.secs(), d.subsec_nanos()))
 }
 
+/// A resource id from an ARN the API returned.
+pub(crate) fn arn_id(arn: &str) -> Result<ResourceId, CollectError> {
+    arn.parse()
+        .map_err(|e| CollectError::decode(format!("unusable ARN {arn:?}: {e}")))
+}
+
 pub(crate) fn required<'a>(v: Option<&'a str>, what: &str) -> Result<&'a str, CollectError> {
     v.filter(|s| !s.is_empty())
         .ok_or_else(|| CollectError::decode(format!("{what} missing from response")))

@@ -91,6 +91,10 @@ registry! {
         launch_templates => AwsEc2LaunchTemplate, ["ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"];
         ebs_encryption_by_default => AwsEc2EbsEncryptionDefault, ["ec2:GetEbsEncryptionByDefault"];
         key_pairs => AwsEc2KeyPair, ["ec2:DescribeKeyPairs"];
+        kms_keys => AwsKmsKey, ["kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:ListAliases"];
+        db_instances => AwsRdsDbInstance, ["rds:DescribeDBInstances"];
+        trails => AwsCloudtrailTrail, ["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"];
+        functions => AwsLambdaFunction, ["lambda:ListFunctions", "lambda:GetFunctionUrlConfig"];
     }
     global {
     }
