@@ -78,10 +78,20 @@ kinds! {
     AwsEc2SecurityGroup => "aws_ec2_security_group", Aws, aws_ec2_security_group::SecurityGroup;
     AwsEc2Instance => "aws_ec2_instance", Aws, aws_ec2_instance::Instance;
     AwsEbsVolume => "aws_ebs_volume", Aws, aws_ebs_volume::Volume;
+    AwsEc2NetworkInterface => "aws_ec2_network_interface", Aws, aws_ec2_network_interface::NetworkInterface;
+    AwsEc2ElasticIp => "aws_ec2_elastic_ip", Aws, aws_ec2_elastic_ip::ElasticIp;
+    AwsEc2NatGateway => "aws_ec2_nat_gateway", Aws, aws_ec2_nat_gateway::NatGateway;
+    AwsEc2NetworkAcl => "aws_ec2_network_acl", Aws, aws_ec2_network_acl::NetworkAcl;
 }
 
 pub use aws_ebs_volume::{VolumeAttachment, VolumeState, VolumeType};
+pub use aws_ec2_elastic_ip::AddressDomain;
 pub use aws_ec2_instance::{HttpTokens, InstanceState, MetadataOptions};
+pub use aws_ec2_nat_gateway::{ConnectivityType, NatGatewayAddress, NatGatewayState};
+pub use aws_ec2_network_acl::{AclAction, AclEntry, IcmpTypeCode, IpFamily, PortRange};
+pub use aws_ec2_network_interface::{
+    AttachmentStatus, InterfaceType, NetworkInterfaceAttachment, NetworkInterfaceStatus,
+};
 pub use aws_ec2_route_table::{Route, RouteState, RouteTarget};
 pub use aws_ec2_security_group::{IpProtocol, Permission, WORLD_IPV4, WORLD_IPV6};
 

@@ -11,9 +11,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use skywarden_graph::model::{
-    HttpTokens, Instance, InstanceState, InternetGateway, IpProtocol, MetadataOptions, Permission,
-    Route, RouteState, RouteTable, RouteTarget, SecurityGroup, Subnet, Volume, VolumeAttachment,
-    VolumeState, VolumeType, Vpc,
+    AclAction, AclEntry, AddressDomain, AttachmentStatus, ConnectivityType, ElasticIp, HttpTokens,
+    IcmpTypeCode, Instance, InstanceState, InterfaceType, InternetGateway, IpProtocol,
+    MetadataOptions, NatGateway, NatGatewayAddress, NatGatewayState, NetworkAcl, NetworkInterface,
+    NetworkInterfaceAttachment, NetworkInterfaceStatus, Permission, PortRange, Route, RouteState,
+    RouteTable, RouteTarget, SecurityGroup, Subnet, Volume, VolumeAttachment, VolumeState,
+    VolumeType, Vpc,
 };
 use skywarden_graph::{
     AccountId, GraphError, Inventory, InventoryBuilder, Model, Region, Resource, ResourceId,
@@ -36,6 +39,10 @@ struct Ids {
     security_group: ResourceId,
     instance: ResourceId,
     volume: ResourceId,
+    eni: ResourceId,
+    eip: ResourceId,
+    nat: ResourceId,
+    nacl: ResourceId,
 }
 
 impl Ids {
@@ -51,6 +58,10 @@ impl Ids {
             security_group: id("security-group", "sg-0sample")?,
             instance: id("instance", "i-0sample")?,
             volume: id("volume", "vol-0sample")?,
+            eni: id("network-interface", "eni-0sample")?,
+            eip: id("elastic-ip", "eipalloc-0sample")?,
+            nat: id("natgateway", "nat-0sample")?,
+            nacl: id("network-acl", "acl-0sample")?,
             account,
             region,
         })
@@ -194,6 +205,85 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                     device: Some("/dev/xvda".into()),
                     delete_on_termination: true,
                 }],
+            },
+        ),
+        ResourceKind::AwsEc2NetworkInterface => ids.resource(
+            &ids.eni,
+            NetworkInterface {
+                network_interface_id: ids.eni.short_id().into(),
+                interface_type: InterfaceType::Interface,
+                status: NetworkInterfaceStatus::InUse,
+                requester_managed: false,
+                requester_id: Some("AIDASAMPLE".into()),
+                description: Some("Primary network interface".into()),
+                vpc: Some(ids.vpc.clone()),
+                subnet: Some(ids.subnet.clone()),
+                availability_zone: Some("us-east-1a".into()),
+                security_groups: vec![ids.security_group.clone()],
+                private_ips: vec!["10.0.1.10".into()],
+                public_ip: Some("198.51.100.10".into()),
+                attachment: Some(NetworkInterfaceAttachment {
+                    instance: Some(ids.instance.clone()),
+                    instance_owner_id: Some(ids.account.to_string()),
+                    device_index: Some(0),
+                    status: AttachmentStatus::Attached,
+                    delete_on_termination: true,
+                }),
+            },
+        ),
+        ResourceKind::AwsEc2ElasticIp => ids.resource(
+            &ids.eip,
+            ElasticIp {
+                allocation_id: ids.eip.short_id().into(),
+                public_ip: "198.51.100.10".into(),
+                association_id: Some("eipassoc-0sample".into()),
+                instance: Some(ids.instance.clone()),
+                network_interface: Some(ids.eni.clone()),
+                network_interface_owner_id: Some(ids.account.to_string()),
+                private_ip: Some("10.0.1.10".into()),
+                domain: AddressDomain::Vpc,
+                network_border_group: Some("us-east-1".into()),
+                public_ipv4_pool: Some("amazon".into()),
+            },
+        ),
+        ResourceKind::AwsEc2NatGateway => ids.resource(
+            &ids.nat,
+            NatGateway {
+                nat_gateway_id: ids.nat.short_id().into(),
+                state: NatGatewayState::Available,
+                vpc: ids.vpc.clone(),
+                subnet: ids.subnet.clone(),
+                connectivity_type: ConnectivityType::Public,
+                addresses: vec![NatGatewayAddress {
+                    public_ip: Some("198.51.100.11".into()),
+                    private_ip: Some("10.0.1.11".into()),
+                    allocation: Some(ids.eip.clone()),
+                    network_interface: Some(ids.eni.clone()),
+                    is_primary: true,
+                }],
+                create_time: Some(created),
+            },
+        ),
+        ResourceKind::AwsEc2NetworkAcl => ids.resource(
+            &ids.nacl,
+            NetworkAcl {
+                network_acl_id: ids.nacl.short_id().into(),
+                vpc: ids.vpc.clone(),
+                is_default: true,
+                entries: vec![AclEntry {
+                    rule_number: 100,
+                    egress: false,
+                    protocol: IpProtocol::Tcp,
+                    action: AclAction::Allow,
+                    cidr_ipv4: Some("0.0.0.0/0".into()),
+                    cidr_ipv6: Some("::/0".into()),
+                    port_range: Some(PortRange { from: 22, to: 22 }),
+                    icmp: Some(IcmpTypeCode {
+                        icmp_type: -1,
+                        code: -1,
+                    }),
+                }],
+                subnets: vec![ids.subnet.clone()],
             },
         ),
     }

@@ -85,6 +85,10 @@ registry! {
         security_groups => AwsEc2SecurityGroup, ["ec2:DescribeSecurityGroups"];
         instances => AwsEc2Instance, ["ec2:DescribeInstances"];
         volumes => AwsEbsVolume, ["ec2:DescribeVolumes"];
+        network_interfaces => AwsEc2NetworkInterface, ["ec2:DescribeNetworkInterfaces"];
+        addresses => AwsEc2ElasticIp, ["ec2:DescribeAddresses"];
+        nat_gateways => AwsEc2NatGateway, ["ec2:DescribeNatGateways"];
+        network_acls => AwsEc2NetworkAcl, ["ec2:DescribeNetworkAcls"];
     }
     global {
     }
