@@ -87,14 +87,24 @@ kinds! {
     AwsRdsDbInstance => "aws_rds_db_instance", Aws, aws_rds_db_instance::DbInstance;
     AwsCloudtrailTrail => "aws_cloudtrail_trail", Aws, aws_cloudtrail_trail::Trail;
     AwsLambdaFunction => "aws_lambda_function", Aws, aws_lambda_function::Function;
+    AwsEc2NetworkInterface => "aws_ec2_network_interface", Aws, aws_ec2_network_interface::NetworkInterface;
+    AwsEc2ElasticIp => "aws_ec2_elastic_ip", Aws, aws_ec2_elastic_ip::ElasticIp;
+    AwsEc2NatGateway => "aws_ec2_nat_gateway", Aws, aws_ec2_nat_gateway::NatGateway;
+    AwsEc2NetworkAcl => "aws_ec2_network_acl", Aws, aws_ec2_network_acl::NetworkAcl;
 }
 
 pub use aws_ebs_snapshot::{SnapshotState, SnapshotStorageTier};
 pub use aws_ebs_volume::{VolumeAttachment, VolumeState, VolumeType};
+pub use aws_ec2_elastic_ip::AddressDomain;
 pub use aws_ec2_image::{ImageBlockDevice, ImageState, RootDeviceType};
 pub use aws_ec2_instance::{HttpTokens, InstanceState, MetadataOptions};
 pub use aws_ec2_key_pair::KeyType;
 pub use aws_ec2_launch_template::{LaunchTemplateBlockDevice, LaunchTemplateData};
+pub use aws_ec2_nat_gateway::{ConnectivityType, NatGatewayAddress, NatGatewayState};
+pub use aws_ec2_network_acl::{AclAction, AclEntry, IcmpTypeCode, IpFamily, PortRange};
+pub use aws_ec2_network_interface::{
+    AttachmentStatus, InterfaceType, NetworkInterfaceAttachment, NetworkInterfaceStatus,
+};
 pub use aws_ec2_route_table::{Route, RouteState, RouteTarget};
 pub use aws_ec2_security_group::{IpProtocol, Permission, WORLD_IPV4, WORLD_IPV6};
 pub use aws_kms_key::{KeyManager, KeyState, KeyUsage};

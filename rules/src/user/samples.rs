@@ -11,10 +11,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use skywarden_graph::model::{
-    DbInstance, DbInstanceStatus, EbsEncryptionDefault, Function, FunctionUrl, FunctionUrlAuth,
-    HttpTokens, Image, ImageBlockDevice, ImageState, Instance, InstanceState, InternetGateway,
-    IpProtocol, KeyManager, KeyPair, KeyState, KeyType, KeyUsage, KmsKey, LaunchTemplate,
-    LaunchTemplateBlockDevice, LaunchTemplateData, MetadataOptions, Permission, RootDeviceType,
+    AclAction, AclEntry, AddressDomain, AttachmentStatus, ConnectivityType, DbInstance,
+    DbInstanceStatus, EbsEncryptionDefault, ElasticIp, Function, FunctionUrl, FunctionUrlAuth,
+    HttpTokens, IcmpTypeCode, Image, ImageBlockDevice, ImageState, Instance, InstanceState,
+    InterfaceType, InternetGateway, IpProtocol, KeyManager, KeyPair, KeyState, KeyType, KeyUsage,
+    KmsKey, LaunchTemplate, LaunchTemplateBlockDevice, LaunchTemplateData, MetadataOptions,
+    NatGateway, NatGatewayAddress, NatGatewayState, NetworkAcl, NetworkInterface,
+    NetworkInterfaceAttachment, NetworkInterfaceStatus, Permission, PortRange, RootDeviceType,
     Route, RouteState, RouteTable, RouteTarget, SecurityGroup, Snapshot, SnapshotState,
     SnapshotStorageTier, Subnet, Trail, Volume, VolumeAttachment, VolumeState, VolumeType, Vpc,
 };
@@ -48,6 +51,10 @@ struct Ids {
     db_instance: ResourceId,
     trail: ResourceId,
     function: ResourceId,
+    eni: ResourceId,
+    eip: ResourceId,
+    nat: ResourceId,
+    nacl: ResourceId,
 }
 
 impl Ids {
@@ -75,6 +82,10 @@ impl Ids {
             db_instance: "arn:aws:rds:us-east-1:123456789012:db:sample".parse()?,
             trail: "arn:aws:cloudtrail:us-east-1:123456789012:trail/sample".parse()?,
             function: "arn:aws:lambda:us-east-1:123456789012:function:sample".parse()?,
+            eni: id("network-interface", "eni-0sample")?,
+            eip: id("elastic-ip", "eipalloc-0sample")?,
+            nat: id("natgateway", "nat-0sample")?,
+            nacl: id("network-acl", "acl-0sample")?,
             account,
             region,
         })
@@ -376,6 +387,85 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                     auth_type: FunctionUrlAuth::None,
                 }),
                 environment_variable_names: vec!["LOG_LEVEL".into()],
+            },
+        ),
+        ResourceKind::AwsEc2NetworkInterface => ids.resource(
+            &ids.eni,
+            NetworkInterface {
+                network_interface_id: ids.eni.short_id().into(),
+                interface_type: InterfaceType::Interface,
+                status: NetworkInterfaceStatus::InUse,
+                requester_managed: false,
+                requester_id: Some("AIDASAMPLE".into()),
+                description: Some("Primary network interface".into()),
+                vpc: Some(ids.vpc.clone()),
+                subnet: Some(ids.subnet.clone()),
+                availability_zone: Some("us-east-1a".into()),
+                security_groups: vec![ids.security_group.clone()],
+                private_ips: vec!["10.0.1.10".into()],
+                public_ip: Some("198.51.100.10".into()),
+                attachment: Some(NetworkInterfaceAttachment {
+                    instance: Some(ids.instance.clone()),
+                    instance_owner_id: Some(ids.account.to_string()),
+                    device_index: Some(0),
+                    status: AttachmentStatus::Attached,
+                    delete_on_termination: true,
+                }),
+            },
+        ),
+        ResourceKind::AwsEc2ElasticIp => ids.resource(
+            &ids.eip,
+            ElasticIp {
+                allocation_id: ids.eip.short_id().into(),
+                public_ip: "198.51.100.10".into(),
+                association_id: Some("eipassoc-0sample".into()),
+                instance: Some(ids.instance.clone()),
+                network_interface: Some(ids.eni.clone()),
+                network_interface_owner_id: Some(ids.account.to_string()),
+                private_ip: Some("10.0.1.10".into()),
+                domain: AddressDomain::Vpc,
+                network_border_group: Some("us-east-1".into()),
+                public_ipv4_pool: Some("amazon".into()),
+            },
+        ),
+        ResourceKind::AwsEc2NatGateway => ids.resource(
+            &ids.nat,
+            NatGateway {
+                nat_gateway_id: ids.nat.short_id().into(),
+                state: NatGatewayState::Available,
+                vpc: ids.vpc.clone(),
+                subnet: ids.subnet.clone(),
+                connectivity_type: ConnectivityType::Public,
+                addresses: vec![NatGatewayAddress {
+                    public_ip: Some("198.51.100.11".into()),
+                    private_ip: Some("10.0.1.11".into()),
+                    allocation: Some(ids.eip.clone()),
+                    network_interface: Some(ids.eni.clone()),
+                    is_primary: true,
+                }],
+                create_time: Some(created),
+            },
+        ),
+        ResourceKind::AwsEc2NetworkAcl => ids.resource(
+            &ids.nacl,
+            NetworkAcl {
+                network_acl_id: ids.nacl.short_id().into(),
+                vpc: ids.vpc.clone(),
+                is_default: true,
+                entries: vec![AclEntry {
+                    rule_number: 100,
+                    egress: false,
+                    protocol: IpProtocol::Tcp,
+                    action: AclAction::Allow,
+                    cidr_ipv4: Some("0.0.0.0/0".into()),
+                    cidr_ipv6: Some("::/0".into()),
+                    port_range: Some(PortRange { from: 22, to: 22 }),
+                    icmp: Some(IcmpTypeCode {
+                        icmp_type: -1,
+                        code: -1,
+                    }),
+                }],
+                subnets: vec![ids.subnet.clone()],
             },
         ),
     }

@@ -95,6 +95,10 @@ registry! {
         db_instances => AwsRdsDbInstance, ["rds:DescribeDBInstances"];
         trails => AwsCloudtrailTrail, ["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"];
         functions => AwsLambdaFunction, ["lambda:ListFunctions", "lambda:GetFunctionUrlConfig"];
+        network_interfaces => AwsEc2NetworkInterface, ["ec2:DescribeNetworkInterfaces"];
+        addresses => AwsEc2ElasticIp, ["ec2:DescribeAddresses"];
+        nat_gateways => AwsEc2NatGateway, ["ec2:DescribeNatGateways"];
+        network_acls => AwsEc2NetworkAcl, ["ec2:DescribeNetworkAcls"];
     }
     global {
     }
