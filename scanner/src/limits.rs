@@ -265,11 +265,14 @@ struct Counters {
     throttles: AtomicU64,
 }
 
+/// (account, or none before identification; region; service).
+type BucketKey = (Option<AccountId>, Region, Service);
+
 /// The scan-wide limiter: buckets, the in-flight bound, the counters.
 #[derive(Debug)]
 pub(crate) struct Limiter {
     limits: RateLimits,
-    buckets: Mutex<HashMap<(Option<AccountId>, Region, Service), Arc<Bucket>>>,
+    buckets: Mutex<HashMap<BucketKey, Arc<Bucket>>>,
     in_flight: Semaphore,
     counters: [Counters; Service::ALL.len()],
 }

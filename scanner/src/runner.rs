@@ -210,7 +210,7 @@ struct Session {
 fn home_region(sdk: &SdkConfig) -> Region {
     sdk.region()
         .and_then(|r| r.as_ref().parse().ok())
-        .unwrap_or_else(|| Region::global())
+        .unwrap_or_else(Region::global)
 }
 
 async fn open_session(cfg: &AwsScanConfig) -> Result<Session, ScanError> {
