@@ -58,6 +58,9 @@ pub struct Thresholds {
     /// `aws.iam.credentials_unused_45_days`: a password or active key unused this long
     /// (CIS 1.12: 45).
     pub credentials_unused_days: u32,
+    /// `aws.ebs.snapshot_older_than_90d` reports snapshots started more than this many days
+    /// ago. Default 90 (the rule's name); 0 reports every snapshot.
+    pub snapshot_max_age_days: u32,
 }
 
 impl Default for Thresholds {
@@ -66,6 +69,7 @@ impl Default for Thresholds {
             volume_unattached_min_age_days: 0,
             access_key_max_age_days: 90,
             credentials_unused_days: 45,
+            snapshot_max_age_days: 90,
         }
     }
 }

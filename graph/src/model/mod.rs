@@ -86,10 +86,19 @@ kinds! {
     AwsIamGroup => "aws_iam_group", Aws, aws_iam_group::Group;
     AwsIamPasswordPolicy => "aws_iam_password_policy", Aws, aws_iam_password_policy::PasswordPolicy;
     AwsIamAccountSummary => "aws_iam_account_summary", Aws, aws_iam_account_summary::AccountSummary;
+    AwsEbsSnapshot => "aws_ebs_snapshot", Aws, aws_ebs_snapshot::Snapshot;
+    AwsEc2Image => "aws_ec2_image", Aws, aws_ec2_image::Image;
+    AwsEc2LaunchTemplate => "aws_ec2_launch_template", Aws, aws_ec2_launch_template::LaunchTemplate;
+    AwsEc2EbsEncryptionDefault => "aws_ec2_ebs_encryption_default", Aws, aws_ec2_ebs_encryption_default::EbsEncryptionDefault;
+    AwsEc2KeyPair => "aws_ec2_key_pair", Aws, aws_ec2_key_pair::KeyPair;
 }
 
+pub use aws_ebs_snapshot::{SnapshotState, SnapshotStorageTier};
 pub use aws_ebs_volume::{VolumeAttachment, VolumeState, VolumeType};
+pub use aws_ec2_image::{ImageBlockDevice, ImageState, RootDeviceType};
 pub use aws_ec2_instance::{HttpTokens, InstanceState, MetadataOptions};
+pub use aws_ec2_key_pair::KeyType;
+pub use aws_ec2_launch_template::{LaunchTemplateBlockDevice, LaunchTemplateData};
 pub use aws_ec2_route_table::{Route, RouteState, RouteTarget};
 pub use aws_ec2_security_group::{IpProtocol, Permission, WORLD_IPV4, WORLD_IPV6};
 pub use aws_iam_access_key::AccessKeyStatus;

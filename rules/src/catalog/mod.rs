@@ -36,6 +36,14 @@ registry! {
     root_mfa_disabled,
     root_access_keys_present,
     role_trust_allows_any_principal,
+    snapshot_older_than_90d,
+    snapshot_unencrypted,
+    snapshot_public,
+    image_public,
+    encryption_by_default_disabled,
+    instance_stopped_with_volumes,
+    volume_previous_generation,
+    launch_template_imdsv1,
 }
 
 /// Every built-in rule, in registry order.
@@ -52,7 +60,8 @@ pub fn get(id: &str) -> Option<Rule> {
 pub(crate) mod testkit;
 
 use skywarden_graph::model::{
-    is_aws_administrator_access, AccessKey, AttachedPolicy, Group, Policy, SecurityGroup, User,
+    is_aws_administrator_access, AccessKey, AttachedPolicy, Group, Policy, SecurityGroup, Snapshot,
+    User,
 };
 use skywarden_graph::topology::OpenIngress;
 use skywarden_graph::{Direction, EdgeKind, Resource};
@@ -144,6 +153,19 @@ pub(crate) fn iam_admin_grants(cx: &EvalCx<'_>, user: &User) -> Vec<Evidence> {
         }
     }
     out
+}
+
+/// Shared by the snapshot rules.
+pub(crate) fn snapshot_evidence(cx: &EvalCx<'_>, s: &Snapshot) -> Evidence {
+    Evidence::Snapshot {
+        volume_size_gib: s.volume_size_gib,
+        encrypted: s.encrypted,
+        public: s.public,
+        state: s.state,
+        storage_tier: s.storage_tier,
+        started: s.start_time,
+        age_days: s.start_time.map(|t| (cx.now - t).num_days()),
+    }
 }
 
 #[cfg(test)]
