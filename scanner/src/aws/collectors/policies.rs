@@ -7,7 +7,7 @@ use skywarden_graph::Resource;
 
 use super::iam::{arn_id, authorization_details};
 use super::roles::document;
-use crate::aws::{datetime, required, GlobalCx, MapCx};
+use crate::aws::{datetime, GlobalCx, MapCx};
 use crate::error::CollectError;
 
 pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
@@ -17,7 +17,9 @@ pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
 
 pub fn map(cx: &MapCx, p: &sdk::ManagedPolicyDetail) -> Result<Resource, CollectError> {
     let id = arn_id(p.arn(), "policy Arn")?;
-    let name = required(p.policy_name(), "PolicyName")?;
+    // moto 5.2.5 leaves PolicyName out of GetAccountAuthorizationDetails; AWS always sends it.
+    // The name is the ARN's last path segment either way.
+    let name = p.policy_name().filter(|n| !n.is_empty()).unwrap_or(id.short_id());
     let default = p
         .policy_version_list()
         .iter()
@@ -57,5 +59,13 @@ mod tests {
         let m = r.model::<Policy>().unwrap();
         assert_eq!(m.attachment_count, 3);
         assert!(m.document.as_ref().unwrap().allows_full_admin());
+    }
+
+    #[test]
+    fn the_name_falls_back_to_the_arn() {
+        // As moto 5.2.5 returns it: no PolicyName.
+        let p = sdk::ManagedPolicyDetail::builder().arn("arn:aws:iam::123456789012:policy/team/gov-admin").build();
+        let r = map(&global_cx(), &p).unwrap();
+        assert_eq!(r.model::<Policy>().unwrap().policy_name, "gov-admin");
     }
 }
