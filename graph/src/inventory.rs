@@ -20,9 +20,10 @@ use crate::resource::Resource;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
-    /// VPC -> subnet / route table / security group; subnet -> instance.
+    /// VPC -> subnet / route table / security group; subnet -> instance; IAM group -> user.
     Contains,
-    /// Volume -> instance; internet gateway -> VPC.
+    /// Volume -> instance; internet gateway -> VPC; IAM policy -> user / group / role;
+    /// access key / virtual MFA device -> user.
     AttachedTo,
     /// Instance, load balancer, RDS instance, Lambda function -> security group.
     SecuredBy,

@@ -53,6 +53,11 @@ pub struct Thresholds {
     /// `aws.ebs.volume_unattached` ignores volumes created less than this many days ago
     /// (e.g. about to be attached by a deployment). 0 (the default): every unattached volume.
     pub volume_unattached_min_age_days: u32,
+    /// `aws.iam.access_key_older_than_90d`: an active key older than this (CIS 1.14: 90).
+    pub access_key_max_age_days: u32,
+    /// `aws.iam.credentials_unused_45_days`: a password or active key unused this long
+    /// (CIS 1.12: 45).
+    pub credentials_unused_days: u32,
     /// `aws.ebs.snapshot_older_than_90d` reports snapshots started more than this many days
     /// ago. Default 90 (the rule's name); 0 reports every snapshot.
     pub snapshot_max_age_days: u32,
@@ -62,6 +67,8 @@ impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
             volume_unattached_min_age_days: 0,
+            access_key_max_age_days: 90,
+            credentials_unused_days: 45,
             snapshot_max_age_days: 90,
         }
     }

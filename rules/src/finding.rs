@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use skywarden_graph::model::{
-    FunctionUrlAuth, HttpTokens, ImageState, InstanceState, KeyState, SnapshotState,
-    SnapshotStorageTier, VolumeState, VolumeType,
+    AccessKeyStatus, FunctionUrlAuth, HttpTokens, ImageState, InstanceState, KeyState,
+    SnapshotState, SnapshotStorageTier, Statement, VolumeState, VolumeType,
 };
 use skywarden_graph::topology::{Hop, OpenIngress};
 use skywarden_graph::{
@@ -209,6 +209,59 @@ pub enum Evidence {
         required: Vec<String>,
         missing: Vec<String>,
     },
+    /// An IAM access key and its age.
+    AccessKeyAge {
+        access_key_id: String,
+        user_name: String,
+        status: AccessKeyStatus,
+        created: Option<DateTime<Utc>>,
+        age_days: i64,
+    },
+    /// An IAM user's access keys (ids only, never secrets).
+    UserAccessKeys {
+        user_name: String,
+        access_key_ids: Vec<String>,
+        active: usize,
+    },
+    /// An IAM user who can sign in to the console without MFA.
+    ConsoleWithoutMfa {
+        user_name: String,
+        password_last_used: Option<DateTime<Utc>>,
+    },
+    /// A policy granting `*` on `*`: which statements, and to whom it is attached.
+    AdminPolicy {
+        policy_arn: String,
+        policy_name: String,
+        /// `user:<name>`, `group:<name>` (the user is a member) or `attachments:<n>`.
+        via: String,
+        statements: Vec<Statement>,
+    },
+    /// The account password policy and what is wrong with it.
+    PasswordPolicy {
+        configured: bool,
+        minimum_length: Option<i32>,
+        reuse_prevention: Option<i32>,
+        problems: Vec<String>,
+    },
+    /// Root user credentials (from `GetAccountSummary`).
+    RootAccount {
+        root_mfa_enabled: bool,
+        root_access_keys_present: bool,
+    },
+    /// Policies attached to an IAM user directly instead of through a group.
+    DirectUserPolicies {
+        user_name: String,
+        attached: Vec<String>,
+        inline: Vec<String>,
+    },
+    /// Credentials not used within the threshold: `password` or an access key id.
+    UnusedCredentials {
+        user_name: String,
+        unused: Vec<UnusedCredential>,
+        threshold_days: u32,
+    },
+    /// Trust policy statements that let anyone assume the role.
+    TrustAnyPrincipal { statements: Vec<Statement> },
     /// A user rule pack's rule matched: which pack and file, the `match` expression that
     /// held, and for rules that read `resource.graph` the exposure of an exposed resource.
     RulePack {
@@ -228,6 +281,17 @@ pub struct ExposureEvidence {
     pub ports: Vec<u16>,
     pub path: Vec<Hop>,
     pub open_ingress: Vec<OpenIngress>,
+}
+
+/// One credential of [`Evidence::UnusedCredentials`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnusedCredential {
+    /// `password`, or the access key id.
+    pub credential: String,
+    pub last_used: Option<DateTime<Utc>>,
+    pub created: Option<DateTime<Utc>>,
+    /// Days since last use (or since creation when never used).
+    pub days_unused: i64,
 }
 
 /// A volume attached to a stopped instance, with its own monthly estimate (`None` when its

@@ -78,6 +78,14 @@ kinds! {
     AwsEc2SecurityGroup => "aws_ec2_security_group", Aws, aws_ec2_security_group::SecurityGroup;
     AwsEc2Instance => "aws_ec2_instance", Aws, aws_ec2_instance::Instance;
     AwsEbsVolume => "aws_ebs_volume", Aws, aws_ebs_volume::Volume;
+    AwsIamUser => "aws_iam_user", Aws, aws_iam_user::User;
+    AwsIamAccessKey => "aws_iam_access_key", Aws, aws_iam_access_key::AccessKey;
+    AwsIamVirtualMfaDevice => "aws_iam_virtual_mfa_device", Aws, aws_iam_virtual_mfa_device::VirtualMfaDevice;
+    AwsIamRole => "aws_iam_role", Aws, aws_iam_role::Role;
+    AwsIamPolicy => "aws_iam_policy", Aws, aws_iam_policy::Policy;
+    AwsIamGroup => "aws_iam_group", Aws, aws_iam_group::Group;
+    AwsIamPasswordPolicy => "aws_iam_password_policy", Aws, aws_iam_password_policy::PasswordPolicy;
+    AwsIamAccountSummary => "aws_iam_account_summary", Aws, aws_iam_account_summary::AccountSummary;
     AwsEbsSnapshot => "aws_ebs_snapshot", Aws, aws_ebs_snapshot::Snapshot;
     AwsEc2Image => "aws_ec2_image", Aws, aws_ec2_image::Image;
     AwsEc2LaunchTemplate => "aws_ec2_launch_template", Aws, aws_ec2_launch_template::LaunchTemplate;
@@ -107,6 +115,12 @@ pub use aws_ec2_network_interface::{
 };
 pub use aws_ec2_route_table::{Route, RouteState, RouteTarget};
 pub use aws_ec2_security_group::{IpProtocol, Permission, WORLD_IPV4, WORLD_IPV6};
+pub use aws_iam_access_key::AccessKeyStatus;
+pub use aws_iam_policy::{
+    is_aws_administrator_access, AttachedPolicy, Effect, PolicyDocument, PolicyParseError,
+    Principals, Statement,
+};
+pub use aws_iam_user::{LoginProfile, MfaDevice};
 pub use aws_kms_key::{KeyManager, KeyState, KeyUsage};
 pub use aws_lambda_function::{FunctionUrl, FunctionUrlAuth};
 pub use aws_rds_db_instance::DbInstanceStatus;

@@ -23,6 +23,19 @@ registry! {
     volume_unencrypted,
     volume_unattached,
     resource_missing_required_tags,
+    access_key_older_than_90d,
+    user_multiple_active_keys,
+    user_two_access_keys,
+    user_console_without_mfa,
+    user_admin_policy_attached,
+    policy_allows_full_admin,
+    user_policies_attached_directly,
+    credentials_unused_45_days,
+    no_password_policy,
+    password_policy_weak,
+    root_mfa_disabled,
+    root_access_keys_present,
+    role_trust_allows_any_principal,
     snapshot_older_than_90d,
     snapshot_unencrypted,
     snapshot_public,
@@ -51,8 +64,12 @@ pub fn get(id: &str) -> Option<Rule> {
 #[cfg(test)]
 pub(crate) mod testkit;
 
-use skywarden_graph::model::{SecurityGroup, Snapshot};
+use skywarden_graph::model::{
+    is_aws_administrator_access, AccessKey, AttachedPolicy, Group, Policy, SecurityGroup, Snapshot,
+    User,
+};
 use skywarden_graph::topology::OpenIngress;
+use skywarden_graph::{Direction, EdgeKind, Resource};
 
 use crate::engine::EvalCx;
 use crate::finding::{Evidence, Finding};
@@ -86,6 +103,61 @@ pub(crate) fn world_open_port(cx: &EvalCx<'_>, meta: &RuleMeta, port: u16) -> Ve
             })
         })
         .collect()
+}
+
+/// The access keys of an IAM user (keys are `attached_to` their user), ordered by id.
+pub(crate) fn iam_keys_of<'a>(cx: &EvalCx<'a>, user: &Resource) -> Vec<&'a AccessKey> {
+    cx.inventory
+        .neighbors_of::<AccessKey>(&user.id, EdgeKind::AttachedTo, Direction::Incoming)
+        .into_iter()
+        .map(|(_, k)| k)
+        .collect()
+}
+
+/// Every `*`-on-`*` managed policy a user holds, directly or through its groups, as
+/// [`Evidence::AdminPolicy`] (one per policy; the first path found names `via`).
+pub(crate) fn iam_admin_grants(cx: &EvalCx<'_>, user: &User) -> Vec<Evidence> {
+    let mut out: Vec<Evidence> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut consider = |p: &AttachedPolicy, via: String| {
+        let statements = match &p.local {
+            Some(id) => cx
+                .inventory
+                .get(id)
+                .and_then(|r| r.model::<Policy>())
+                .and_then(|pol| pol.document.as_ref())
+                .map(|d| {
+                    d.statements
+                        .iter()
+                        .filter(|s| s.allows_full_admin())
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default(),
+            None if is_aws_administrator_access(&p.arn) => Vec::new(),
+            None => return,
+        };
+        if (p.local.is_some() && statements.is_empty()) || !seen.insert(p.arn.clone()) {
+            return;
+        }
+        out.push(Evidence::AdminPolicy {
+            policy_arn: p.arn.clone(),
+            policy_name: p.name.clone(),
+            via,
+            statements,
+        });
+    };
+    for p in &user.attached_policies {
+        consider(p, format!("user:{}", user.user_name));
+    }
+    for g in &user.groups {
+        if let Some(group) = cx.inventory.get(g).and_then(|r| r.model::<Group>()) {
+            for p in &group.attached_policies {
+                consider(p, format!("group:{}", group.group_name));
+            }
+        }
+    }
+    out
 }
 
 /// Shared by the snapshot rules.

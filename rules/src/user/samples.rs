@@ -11,15 +11,17 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use skywarden_graph::model::{
-    AclAction, AclEntry, AddressDomain, AttachmentStatus, ConnectivityType, DbInstance,
-    DbInstanceStatus, EbsEncryptionDefault, ElasticIp, Function, FunctionUrl, FunctionUrlAuth,
-    HttpTokens, IcmpTypeCode, Image, ImageBlockDevice, ImageState, Instance, InstanceState,
-    InterfaceType, InternetGateway, IpProtocol, KeyManager, KeyPair, KeyState, KeyType, KeyUsage,
-    KmsKey, LaunchTemplate, LaunchTemplateBlockDevice, LaunchTemplateData, MetadataOptions,
+    AccessKey, AccessKeyStatus, AccountSummary, AclAction, AclEntry, AddressDomain, AttachedPolicy,
+    AttachmentStatus, ConnectivityType, DbInstance, DbInstanceStatus, EbsEncryptionDefault, Effect,
+    ElasticIp, Function, FunctionUrl, FunctionUrlAuth, Group, HttpTokens, IcmpTypeCode, Image,
+    ImageBlockDevice, ImageState, Instance, InstanceState, InterfaceType, InternetGateway,
+    IpProtocol, KeyManager, KeyPair, KeyState, KeyType, KeyUsage, KmsKey, LaunchTemplate,
+    LaunchTemplateBlockDevice, LaunchTemplateData, LoginProfile, MetadataOptions, MfaDevice,
     NatGateway, NatGatewayAddress, NatGatewayState, NetworkAcl, NetworkInterface,
-    NetworkInterfaceAttachment, NetworkInterfaceStatus, Permission, PortRange, RootDeviceType,
-    Route, RouteState, RouteTable, RouteTarget, SecurityGroup, Snapshot, SnapshotState,
-    SnapshotStorageTier, Subnet, Trail, Volume, VolumeAttachment, VolumeState, VolumeType, Vpc,
+    NetworkInterfaceAttachment, NetworkInterfaceStatus, PasswordPolicy, Permission, Policy,
+    PolicyDocument, PortRange, Principals, Role, RootDeviceType, Route, RouteState, RouteTable,
+    RouteTarget, SecurityGroup, Snapshot, SnapshotState, SnapshotStorageTier, Statement, Subnet,
+    Trail, User, VirtualMfaDevice, Volume, VolumeAttachment, VolumeState, VolumeType, Vpc,
 };
 use skywarden_graph::{
     AccountId, GraphError, Inventory, InventoryBuilder, Model, Region, Resource, ResourceId,
@@ -42,6 +44,14 @@ struct Ids {
     security_group: ResourceId,
     instance: ResourceId,
     volume: ResourceId,
+    iam_user: ResourceId,
+    iam_access_key: ResourceId,
+    iam_mfa: ResourceId,
+    iam_role: ResourceId,
+    iam_policy: ResourceId,
+    iam_group: ResourceId,
+    iam_password_policy: ResourceId,
+    iam_account_summary: ResourceId,
     snapshot: ResourceId,
     image: ResourceId,
     launch_template: ResourceId,
@@ -70,6 +80,16 @@ impl Ids {
             security_group: id("security-group", "sg-0sample")?,
             instance: id("instance", "i-0sample")?,
             volume: id("volume", "vol-0sample")?,
+            iam_user: format!("arn:aws:iam::{account}:user/sample").parse()?,
+            iam_access_key: format!("arn:aws:iam::{account}:user/sample/access-key/AKIASAMPLE")
+                .parse()?,
+            iam_mfa: format!("arn:aws:iam::{account}:mfa/sample").parse()?,
+            iam_role: format!("arn:aws:iam::{account}:role/sample").parse()?,
+            iam_policy: format!("arn:aws:iam::{account}:policy/sample").parse()?,
+            iam_group: format!("arn:aws:iam::{account}:group/sample").parse()?,
+            iam_password_policy: format!("arn:aws:iam::{account}:account-password-policy")
+                .parse()?,
+            iam_account_summary: format!("arn:aws:iam::{account}:account-summary").parse()?,
             snapshot: id("snapshot", "snap-0sample")?,
             image: id("image", "ami-0sample")?,
             launch_template: id("launch-template", "lt-0sample")?,
@@ -126,6 +146,39 @@ fn route(destination: &str, target: RouteTarget) -> Route {
         target,
         state: RouteState::Active,
     }
+}
+
+fn sample_document() -> PolicyDocument {
+    PolicyDocument {
+        version: Some("2012-10-17".into()),
+        statements: vec![Statement {
+            sid: Some("Sample".into()),
+            effect: Effect::Allow,
+            actions: vec!["sts:AssumeRole".into()],
+            not_action: false,
+            resources: vec!["*".into()],
+            not_resource: false,
+            principal: Some(Principals {
+                any: false,
+                aws: vec!["arn:aws:iam::111122223333:root".into()],
+                service: vec!["ec2.amazonaws.com".into()],
+                federated: vec!["cognito-identity.amazonaws.com".into()],
+                canonical_user: vec![
+                    "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be".into(),
+                ],
+            }),
+            not_principal: false,
+            conditions: vec!["StringEquals/sts:ExternalId".into()],
+        }],
+    }
+}
+
+fn sample_attached(ids: &Ids) -> Vec<AttachedPolicy> {
+    vec![AttachedPolicy {
+        name: "sample".into(),
+        arn: ids.iam_policy.to_string(),
+        local: Some(ids.iam_policy.clone()),
+    }]
 }
 
 /// The sample resource of `kind`.
@@ -229,6 +282,125 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                     device: Some("/dev/xvda".into()),
                     delete_on_termination: true,
                 }],
+            },
+        ),
+        ResourceKind::AwsIamUser => ids.resource(
+            &ids.iam_user,
+            User {
+                user_name: "sample".into(),
+                user_id: "AIDASAMPLE".into(),
+                path: "/".into(),
+                create_date: Some(created),
+                password_last_used: Some(created),
+                login_profile: Some(LoginProfile {
+                    created: Some(created),
+                    password_reset_required: false,
+                }),
+                mfa_devices: vec![MfaDevice {
+                    serial_number: ids.iam_mfa.to_string(),
+                    enable_date: Some(created),
+                }],
+                attached_policies: sample_attached(ids),
+                inline_policies: vec!["sample-inline".into()],
+                groups: vec![ids.iam_group.clone()],
+            },
+        ),
+        ResourceKind::AwsIamAccessKey => ids.resource(
+            &ids.iam_access_key,
+            AccessKey {
+                access_key_id: "AKIASAMPLE".into(),
+                user_name: "sample".into(),
+                user: ids.iam_user.clone(),
+                status: AccessKeyStatus::Active,
+                create_date: Some(created),
+                last_used_date: Some(created),
+                last_used_service: Some("s3".into()),
+                last_used_region: Some("us-east-1".into()),
+            },
+        ),
+        ResourceKind::AwsIamVirtualMfaDevice => ids.resource(
+            &ids.iam_mfa,
+            VirtualMfaDevice {
+                serial_number: ids.iam_mfa.to_string(),
+                user: Some(ids.iam_user.clone()),
+                user_name: Some("sample".into()),
+                assigned_to_root: false,
+                enable_date: Some(created),
+            },
+        ),
+        ResourceKind::AwsIamRole => ids.resource(
+            &ids.iam_role,
+            Role {
+                role_name: "sample".into(),
+                role_id: "AROASAMPLE".into(),
+                path: "/".into(),
+                create_date: Some(created),
+                max_session_duration_s: Some(3600),
+                trust_policy: Some(sample_document()),
+                attached_policies: sample_attached(ids),
+                inline_policies: vec!["sample-inline".into()],
+                last_used: Some(created),
+                last_used_region: Some("us-east-1".into()),
+            },
+        ),
+        ResourceKind::AwsIamPolicy => ids.resource(
+            &ids.iam_policy,
+            Policy {
+                policy_name: "sample".into(),
+                policy_id: "ANPASAMPLE".into(),
+                path: "/".into(),
+                description: Some("sample policy".into()),
+                default_version_id: Some("v1".into()),
+                attachment_count: 3,
+                is_attachable: true,
+                create_date: Some(created),
+                update_date: Some(created),
+                document: Some(sample_document()),
+            },
+        ),
+        ResourceKind::AwsIamGroup => ids.resource(
+            &ids.iam_group,
+            Group {
+                group_name: "sample".into(),
+                group_id: "AGPASAMPLE".into(),
+                path: "/".into(),
+                create_date: Some(created),
+                attached_policies: sample_attached(ids),
+                inline_policies: vec!["sample-inline".into()],
+            },
+        ),
+        ResourceKind::AwsIamPasswordPolicy => ids.resource(
+            &ids.iam_password_policy,
+            PasswordPolicy {
+                configured: true,
+                minimum_length: Some(14),
+                require_symbols: true,
+                require_numbers: true,
+                require_uppercase: true,
+                require_lowercase: true,
+                allow_users_to_change: true,
+                expire_passwords: true,
+                max_age_days: Some(90),
+                reuse_prevention: Some(24),
+                hard_expiry: false,
+            },
+        ),
+        ResourceKind::AwsIamAccountSummary => ids.resource(
+            &ids.iam_account_summary,
+            AccountSummary {
+                root_mfa_enabled: true,
+                root_access_keys_present: false,
+                root_signing_certificates_present: false,
+                users: 1,
+                groups: 1,
+                roles: 1,
+                policies: 1,
+                mfa_devices: 1,
+                mfa_devices_in_use: 1,
+                summary: BTreeMap::from([
+                    ("Users".to_string(), 1),
+                    ("AccountMFAEnabled".to_string(), 1),
+                ]),
             },
         ),
         ResourceKind::AwsEbsSnapshot => ids.resource(

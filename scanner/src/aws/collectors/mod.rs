@@ -101,8 +101,19 @@ registry! {
         network_acls => AwsEc2NetworkAcl, ["ec2:DescribeNetworkAcls"];
     }
     global {
+        users => AwsIamUser, ["iam:GetAccountAuthorizationDetails", "iam:ListUsers", "iam:ListMFADevices", "iam:GetLoginProfile"];
+        access_keys => AwsIamAccessKey, ["iam:ListUsers", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"];
+        virtual_mfa_devices => AwsIamVirtualMfaDevice, ["iam:ListVirtualMFADevices"];
+        roles => AwsIamRole, ["iam:ListRoles", "iam:GetAccountAuthorizationDetails"];
+        policies => AwsIamPolicy, ["iam:GetAccountAuthorizationDetails"];
+        groups => AwsIamGroup, ["iam:GetAccountAuthorizationDetails"];
+        password_policy => AwsIamPasswordPolicy, ["iam:GetAccountPasswordPolicy"];
+        account_summary => AwsIamAccountSummary, ["iam:GetAccountSummary"];
     }
 }
+
+/// Shared by the IAM collectors (not a collector).
+pub(crate) mod iam;
 
 #[cfg(test)]
 pub(crate) mod testkit {
@@ -112,6 +123,12 @@ pub(crate) mod testkit {
         MapCx {
             account: "123456789012".parse().unwrap(),
             region: "eu-west-1".parse().unwrap(),
+        }
+    }
+    pub fn global_cx() -> MapCx {
+        MapCx {
+            account: "123456789012".parse().unwrap(),
+            region: skywarden_graph::Region::global(),
         }
     }
     pub fn tag(k: &str, v: &str) -> aws_sdk_ec2::types::Tag {
