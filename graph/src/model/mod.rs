@@ -78,12 +78,18 @@ kinds! {
     AwsEc2SecurityGroup => "aws_ec2_security_group", Aws, aws_ec2_security_group::SecurityGroup;
     AwsEc2Instance => "aws_ec2_instance", Aws, aws_ec2_instance::Instance;
     AwsEbsVolume => "aws_ebs_volume", Aws, aws_ebs_volume::Volume;
+    AwsS3Bucket => "aws_s3_bucket", Aws, aws_s3_bucket::Bucket;
 }
 
 pub use aws_ebs_volume::{VolumeAttachment, VolumeState, VolumeType};
 pub use aws_ec2_instance::{HttpTokens, InstanceState, MetadataOptions};
 pub use aws_ec2_route_table::{Route, RouteState, RouteTarget};
 pub use aws_ec2_security_group::{IpProtocol, Permission, WORLD_IPV4, WORLD_IPV6};
+pub use aws_s3_bucket::{
+    AccessLogging, AclGrant, AclGroup, AclPermission, BucketAcl, BucketAspect, BucketPolicy,
+    DefaultEncryption, GranteeType, ObjectOwnership, PolicyCondition, PolicyEffect,
+    PolicyStatement, PublicAccessBlock, SseAlgorithm, Versioning, VersioningStatus,
+};
 
 #[cfg(test)]
 mod tests {

@@ -87,6 +87,19 @@ registry! {
         volumes => AwsEbsVolume, ["ec2:DescribeVolumes"];
     }
     global {
+        buckets => AwsS3Bucket, [
+            "s3:ListAllMyBuckets",
+            "s3:GetBucketLocation",
+            "s3:GetEncryptionConfiguration",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:GetBucketPolicyStatus",
+            "s3:GetBucketPolicy",
+            "s3:GetBucketAcl",
+            "s3:GetBucketVersioning",
+            "s3:GetBucketLogging",
+            "s3:GetBucketTagging",
+            "s3:GetBucketOwnershipControls",
+        ];
     }
 }
 
