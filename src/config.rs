@@ -18,6 +18,7 @@
 //! kinds = ["aws_ec2_instance", "aws_ebs_volume"]   # empty or absent: every kind
 //! [rules.thresholds]
 //! volume_unattached_min_age_days = 7
+//! snapshot_max_age_days = 90               # aws.ebs.snapshot_older_than_90d
 //! [rules.limits]                           # bounds on pack expressions
 //! per_resource_ms = 50
 //!

@@ -30,6 +30,9 @@ pub enum EdgeKind {
     RoutesTo,
     /// Route table -> subnet (explicit association) or -> VPC (main table).
     AssociatedWith,
+    /// A resource made from another: snapshot -> its source volume, AMI -> the snapshots of
+    /// its block devices, launch template -> the AMI its instances boot from.
+    DerivedFrom,
 }
 
 impl EdgeKind {
@@ -40,6 +43,7 @@ impl EdgeKind {
             EdgeKind::SecuredBy => "secured_by",
             EdgeKind::RoutesTo => "routes_to",
             EdgeKind::AssociatedWith => "associated_with",
+            EdgeKind::DerivedFrom => "derived_from",
         }
     }
 }

@@ -6,9 +6,11 @@
 use std::collections::BTreeMap;
 
 use crate::model::{
-    HttpTokens, Instance, InstanceState, InternetGateway, IpProtocol, MetadataOptions, Model,
-    Permission, Route, RouteState, RouteTable, RouteTarget, SecurityGroup, Subnet, Volume,
-    VolumeAttachment, VolumeState, VolumeType, Vpc,
+    EbsEncryptionDefault, HttpTokens, Image, ImageBlockDevice, ImageState, Instance, InstanceState,
+    InternetGateway, IpProtocol, LaunchTemplate, LaunchTemplateData, MetadataOptions, Model,
+    Permission, RootDeviceType, Route, RouteState, RouteTable, RouteTarget, SecurityGroup,
+    Snapshot, SnapshotState, SnapshotStorageTier, Subnet, Volume, VolumeAttachment, VolumeState,
+    VolumeType, Vpc,
 };
 use crate::{AccountId, Region, Resource, ResourceId};
 
@@ -103,6 +105,83 @@ pub fn volume(volume_id: &str, f: impl FnOnce(&mut Volume)) -> Resource {
     };
     f(&mut v);
     resource(ec2_id("volume", volume_id), v)
+}
+
+/// A completed, encrypted, private 100 GiB snapshot of `vol-1` with no start time; `f`
+/// adjusts it.
+pub fn snapshot(snapshot_id: &str, f: impl FnOnce(&mut Snapshot)) -> Resource {
+    let mut s = Snapshot {
+        snapshot_id: snapshot_id.into(),
+        volume: Some(ec2_id("volume", "vol-1")),
+        volume_size_gib: 100,
+        encrypted: true,
+        kms_key_id: None,
+        state: SnapshotState::Completed,
+        start_time: None,
+        description: None,
+        storage_tier: SnapshotStorageTier::Standard,
+        public: false,
+    };
+    f(&mut s);
+    resource(ec2_id("snapshot", snapshot_id), s)
+}
+
+/// An available private EBS-backed AMI on snapshot `snap-1`; `f` adjusts it.
+pub fn image(image_id: &str, f: impl FnOnce(&mut Image)) -> Resource {
+    let mut i = Image {
+        image_id: image_id.into(),
+        name: Some(format!("{image_id}-name")),
+        state: ImageState::Available,
+        public: false,
+        creation_date: None,
+        root_device_type: Some(RootDeviceType::Ebs),
+        root_device_name: Some("/dev/xvda".into()),
+        block_devices: vec![ImageBlockDevice {
+            device_name: Some("/dev/xvda".into()),
+            snapshot: Some(ec2_id("snapshot", "snap-1")),
+            volume_size_gib: Some(8),
+            volume_type: Some(VolumeType::Gp3),
+            encrypted: Some(true),
+        }],
+        deprecation_time: None,
+    };
+    f(&mut i);
+    resource(ec2_id("image", image_id), i)
+}
+
+/// A launch template whose default version (1) requires IMDSv2 and sets nothing else; `f`
+/// adjusts it.
+pub fn launch_template(template_id: &str, f: impl FnOnce(&mut LaunchTemplate)) -> Resource {
+    let mut t = LaunchTemplate {
+        launch_template_id: template_id.into(),
+        name: Some(template_id.into()),
+        create_time: None,
+        default_version: Some(1),
+        latest_version: Some(1),
+        default: Some(LaunchTemplateData {
+            version: Some(1),
+            image_id: None,
+            image: None,
+            instance_type: None,
+            http_tokens: Some(HttpTokens::Required),
+            http_endpoint_enabled: Some(true),
+            security_groups: vec![],
+            associate_public_ip: None,
+            block_devices: vec![],
+        }),
+    };
+    f(&mut t);
+    resource(ec2_id("launch-template", template_id), t)
+}
+
+/// The EBS encryption-by-default setting of the test region.
+pub fn ebs_encryption_default(enabled: bool) -> Resource {
+    let id = format!(
+        "arn:aws:ec2:{}:{}:ebs-encryption-by-default",
+        region(),
+        account()
+    );
+    resource(id.parse().unwrap(), EbsEncryptionDefault { enabled })
 }
 
 /// A VPC `vpc-1` with internet gateway `igw-1`, subnets `subnet-pub` and `subnet-priv`, a

@@ -47,12 +47,24 @@ impl<'a> EvalCx<'a> {
 }
 
 /// Age thresholds of built-in rules (`[rules.thresholds]`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Thresholds {
     /// `aws.ebs.volume_unattached` ignores volumes created less than this many days ago
     /// (e.g. about to be attached by a deployment). 0 (the default): every unattached volume.
     pub volume_unattached_min_age_days: u32,
+    /// `aws.ebs.snapshot_older_than_90d` reports snapshots started more than this many days
+    /// ago. Default 90 (the rule's name); 0 reports every snapshot.
+    pub snapshot_max_age_days: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            volume_unattached_min_age_days: 0,
+            snapshot_max_age_days: 90,
+        }
+    }
 }
 
 /// Tags every resource (of `kinds`, or of every kind when empty) must carry

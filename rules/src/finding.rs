@@ -7,7 +7,10 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use skywarden_graph::model::{HttpTokens, InstanceState, VolumeState, VolumeType};
+use skywarden_graph::model::{
+    HttpTokens, ImageState, InstanceState, SnapshotState, SnapshotStorageTier, VolumeState,
+    VolumeType,
+};
 use skywarden_graph::topology::{Hop, OpenIngress};
 use skywarden_graph::{
     AccountId, ConnectionId, Region, Resource, ResourceId, ResourceKind, ScanId,
@@ -139,6 +142,44 @@ pub enum Evidence {
         path: Vec<Hop>,
         open_ingress: Vec<OpenIngress>,
     },
+    /// An EBS snapshot: its age, encryption and sharing.
+    Snapshot {
+        volume_size_gib: i32,
+        encrypted: bool,
+        public: bool,
+        state: SnapshotState,
+        storage_tier: SnapshotStorageTier,
+        started: Option<DateTime<Utc>>,
+        /// Whole days between `started` and the evaluation time.
+        age_days: Option<i64>,
+    },
+    /// An AMI launchable by every AWS account.
+    PublicImage {
+        name: Option<String>,
+        state: ImageState,
+        snapshots: Vec<ResourceId>,
+    },
+    /// The region's EBS encryption-by-default setting.
+    EbsEncryptionByDefault { enabled: bool },
+    /// A stopped instance and the volumes that keep billing.
+    StoppedInstanceVolumes {
+        instance_type: Option<String>,
+        state: InstanceState,
+        volumes: Vec<BilledVolume>,
+    },
+    /// A volume of a previous-generation type and the suggested current one.
+    PreviousGenerationVolume {
+        volume_type: VolumeType,
+        size_gib: i32,
+        iops: Option<i32>,
+        suggested: VolumeType,
+    },
+    /// The IMDS settings of a launch template's default version.
+    LaunchTemplateMetadata {
+        default_version: Option<i64>,
+        http_tokens: Option<HttpTokens>,
+        http_endpoint_enabled: Option<bool>,
+    },
     /// Tags the tag policy requires that the resource lacks.
     MissingTags {
         required: Vec<String>,
@@ -163,6 +204,16 @@ pub struct ExposureEvidence {
     pub ports: Vec<u16>,
     pub path: Vec<Hop>,
     pub open_ingress: Vec<OpenIngress>,
+}
+
+/// A volume attached to a stopped instance, with its own monthly estimate (`None` when its
+/// type is not priced).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BilledVolume {
+    pub volume: ResourceId,
+    pub volume_type: VolumeType,
+    pub size_gib: i32,
+    pub monthly_cost_usd: Option<f64>,
 }
 
 /// A finding as a rule produces it.

@@ -25,8 +25,8 @@ pub use engine::{Engine, EvalCx, Evaluation, RuleEvalError, RuleSettings, TagPol
 pub use error::RulesError;
 pub use export::{ExportError, ExportFormat, ExportInput};
 pub use finding::{
-    CostComponent, Evidence, Finding, FindingKey, FindingRecord, FindingStatus, PricingBasis,
-    SuppressionRef,
+    BilledVolume, CostComponent, Evidence, Finding, FindingKey, FindingRecord, FindingStatus,
+    PricingBasis, SuppressionRef,
 };
 pub use meta::{
     Category, ComplianceRef, Framework, FrameworkRef, Rule, RuleInfo, RuleMeta, RuleSource,

@@ -42,8 +42,8 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use serde::{Deserialize, Serialize};
 use skywarden_graph::{AccountId, Region};
+use std::time::Instant;
 use tokio::sync::Semaphore;
-use tokio::time::Instant;
 
 /// An AWS service the scanner calls, for rate limits and counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -196,33 +196,40 @@ impl Bucket {
         }
     }
 
-    fn refill(&self, s: &mut BucketState) {
-        let now = Instant::now();
+    fn refill(&self, s: &mut BucketState, now: Instant) {
         let elapsed = now.saturating_duration_since(s.last).as_secs_f64();
-        s.last = now;
+        s.last = s.last.max(now);
         s.tokens = (s.tokens + elapsed * s.rate).min(self.configured.burst);
+    }
+
+    /// Takes a token at `now`, or says how long to wait for one.
+    fn take_at(&self, now: Instant) -> Result<(), Duration> {
+        let mut s = lock(&self.state);
+        self.refill(&mut s, now);
+        if s.tokens >= 1.0 {
+            s.tokens -= 1.0;
+            return Ok(());
+        }
+        Err(Duration::from_secs_f64(
+            ((1.0 - s.tokens) / s.rate).max(0.001),
+        ))
     }
 
     /// Waits for one token.
     pub(crate) async fn acquire(&self) {
-        loop {
-            let wait = {
-                let mut s = lock(&self.state);
-                self.refill(&mut s);
-                if s.tokens >= 1.0 {
-                    s.tokens -= 1.0;
-                    return;
-                }
-                Duration::from_secs_f64(((1.0 - s.tokens) / s.rate).max(0.001))
-            };
+        while let Err(wait) = self.take_at(Instant::now()) {
             tokio::time::sleep(wait).await;
         }
     }
 
     /// Multiplicative decrease: half the rate, and no burst until it refills.
     pub(crate) fn on_throttle(&self) {
+        self.on_throttle_at(Instant::now());
+    }
+
+    fn on_throttle_at(&self, now: Instant) {
         let mut s = lock(&self.state);
-        self.refill(&mut s);
+        self.refill(&mut s, now);
         s.rate = (s.rate / 2.0).max(MIN_RATE);
         s.tokens = s.tokens.min(0.0);
     }
@@ -339,17 +346,6 @@ impl Gate {
             account: None,
             region,
         }
-    }
-
-    pub(crate) fn for_account(&self, account: &AccountId) -> Gate {
-        Gate {
-            account: Some(account.clone()),
-            ..self.clone()
-        }
-    }
-
-    pub(crate) fn limiter(&self) -> &Arc<Limiter> {
-        &self.limiter
     }
 
     pub(crate) fn in_region(&self, region: &Region) -> Gate {
@@ -521,57 +517,56 @@ mod tests {
         assert!(!is_throttle(500, None, Some(b"<Code>InternalError</Code>")));
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn bucket_spends_burst_then_paces_at_its_rate() {
-        let b = Bucket::new(Rate {
-            per_second: 10.0,
-            burst: 5.0,
-        });
-        let start = Instant::now();
-        for _ in 0..5 {
-            b.acquire().await;
-        }
-        assert_eq!(start.elapsed(), Duration::ZERO, "the burst is free");
-        for _ in 0..10 {
-            b.acquire().await;
-        }
-        let paced = start.elapsed().as_secs_f64();
-        assert!(
-            (0.99..1.1).contains(&paced),
-            "10 tokens at 10/s took {paced}s"
-        );
+    fn bucket(per_second: f64, burst: f64) -> (Bucket, Instant) {
+        let b = Bucket::new(Rate { per_second, burst });
+        let t0 = lock(&b.state).last;
+        (b, t0)
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn throttling_halves_the_rate_and_success_restores_it() {
-        let b = Bucket::new(Rate {
-            per_second: 8.0,
-            burst: 1.0,
-        });
-        b.on_throttle();
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn bucket_spends_burst_then_paces_at_its_rate() {
+        let (b, t0) = bucket(10.0, 5.0);
+        for _ in 0..5 {
+            assert_eq!(b.take_at(t0), Ok(()), "the burst is free");
+        }
+        let wait = b.take_at(t0).unwrap_err();
+        assert!((ms(99)..=ms(101)).contains(&wait), "{wait:?}");
+        assert_eq!(b.take_at(t0 + ms(100)), Ok(()));
+        assert!(b.take_at(t0 + ms(150)).is_err());
+        // A long pause refills only up to the burst.
+        let later = t0 + Duration::from_secs(60);
+        for _ in 0..5 {
+            assert_eq!(b.take_at(later), Ok(()));
+        }
+        assert!(b.take_at(later).is_err());
+    }
+
+    #[test]
+    fn throttling_halves_the_rate_and_success_restores_it() {
+        let (b, t0) = bucket(8.0, 1.0);
+        b.on_throttle_at(t0);
         assert_eq!(b.current_rate(), 4.0);
-        b.on_throttle();
-        b.on_throttle();
-        assert_eq!(b.current_rate(), 1.0);
         // After a throttle the bucket is empty: the next call waits 1/rate.
-        let start = Instant::now();
-        b.acquire().await;
-        assert!(
-            start.elapsed() >= Duration::from_millis(999),
-            "{:?}",
-            start.elapsed()
-        );
+        let wait = b.take_at(t0).unwrap_err();
+        assert!((ms(249)..=ms(251)).contains(&wait), "{wait:?}");
+        b.on_throttle_at(t0);
+        b.on_throttle_at(t0);
+        assert_eq!(b.current_rate(), 1.0);
         for _ in 0..100 {
             b.on_success();
         }
         assert_eq!(b.current_rate(), 8.0, "never above the configured rate");
         for _ in 0..20 {
-            b.on_throttle();
+            b.on_throttle_at(t0);
         }
         assert_eq!(b.current_rate(), MIN_RATE);
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn buckets_are_per_account_region_and_service() {
         let limiter = Limiter::new(RateLimits {
             per_service: BTreeMap::from([(
@@ -588,15 +583,22 @@ mod tests {
         let r: Region = "us-east-1".parse().unwrap();
         let ga = Gate::new(limiter.clone(), a.clone(), r.clone());
         let gb = Gate::new(limiter.clone(), b, r.clone());
-        let start = Instant::now();
+        // Each call spends the only token of a separate bucket.
         ga.call(Service::Ec2, async {}).await;
         gb.call(Service::Ec2, async {}).await;
         ga.in_region(&"eu-west-1".parse().unwrap())
             .call(Service::Ec2, async {})
             .await;
-        assert_eq!(start.elapsed(), Duration::ZERO, "three separate buckets");
-        ga.call(Service::Ec2, async {}).await;
-        assert!(start.elapsed() >= Duration::from_millis(999));
+        ga.call(Service::Iam, async {}).await;
+        let now = Instant::now();
+        let ec2 = limiter.bucket(&Some(a.clone()), &r, Service::Ec2);
+        assert!(ec2.take_at(now).is_err(), "(a, us-east-1, ec2) is spent");
+        let iam = limiter.bucket(&Some(a.clone()), &r, Service::Iam);
+        assert_eq!(
+            iam.take_at(now),
+            Ok(()),
+            "iam has its own bucket (burst 20)"
+        );
         ga.observer(Service::Ec2).bucket.on_throttle();
         assert_eq!(
             limiter.bucket(&Some(a), &r, Service::Ec2).current_rate(),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
+use futures::future::{BoxFuture, FutureExt};
 use futures::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use skywarden_graph::{
@@ -343,8 +344,13 @@ pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
         }
         Some(org) => {
             let members = list_accounts(&session, org).await?;
-            let per_account: Vec<(AccountOutcome, Vec<Resource>, Coverage)> = stream::iter(members)
-                .map(|(account, name)| scan_member(cfg, &session, org, account, name))
+            // Boxed one by one: a `stream.map(closure)` of borrowing futures trips rustc's
+            // higher-ranked `Send` inference (rust-lang/rust#102211) in the daemon's spawn.
+            let jobs: Vec<BoxFuture<'_, (AccountOutcome, Vec<Resource>, Coverage)>> = members
+                .into_iter()
+                .map(|(account, name)| scan_member(cfg, &session, org, account, name).boxed())
+                .collect();
+            let per_account: Vec<(AccountOutcome, Vec<Resource>, Coverage)> = stream::iter(jobs)
                 .buffer_unordered(cfg.max_concurrent_accounts.max(1))
                 .collect()
                 .await;
@@ -578,22 +584,23 @@ async fn scan_account(
         sdk: sdk.clone(),
         path_style: cfg.endpoint_url.is_some(),
     };
-    let global = run_collectors(cfg, &gcx.map, collectors::global(), |c| match c.run {
-        Run::Global(f) => Some(f(&gcx)),
-        Run::Regional(_) => None,
-    });
-    let regional = stream::iter(to_scan.iter().cloned())
+    let global_jobs: Vec<(Collector, collectors::CollectFuture<'_>)> = collectors::global()
+        .filter_map(|c| match c.run {
+            Run::Global(f) => Some((*c, f(&gcx))),
+            Run::Regional(_) => None,
+        })
+        .collect();
+    let global = run_collectors(cfg, &gcx.map, global_jobs);
+    // Boxed one by one (see scan_aws).
+    let region_jobs: Vec<BoxFuture<'_, (Vec<Resource>, Coverage)>> = to_scan
+        .iter()
+        .cloned()
         .map(|region| {
             let rcx = region_cx(sdk, &gate, account, region);
-            async move {
-                let rcx = rcx;
-                run_collectors(cfg, &rcx.map, collectors::regional(), |c| match c.run {
-                    Run::Regional(f) => Some(f(&rcx)),
-                    Run::Global(_) => None,
-                })
-                .await
-            }
+            async move { scan_region(cfg, &rcx).await }.boxed()
         })
+        .collect();
+    let regional = stream::iter(region_jobs)
         .buffer_unordered(cfg.max_concurrent_regions.max(1))
         .collect::<Vec<_>>();
     let ((global_resources, global_coverage), per_region) = futures::join!(global, regional);
@@ -639,22 +646,26 @@ fn region_cx(sdk: &SdkConfig, gate: &Gate, account: &AccountId, region: Region) 
     }
 }
 
-/// Runs `collectors` of one scope (an account's globals, or one region) under the collector
+async fn scan_region(cfg: &AwsScanConfig, rcx: &RegionCx) -> (Vec<Resource>, Coverage) {
+    let jobs: Vec<(Collector, collectors::CollectFuture<'_>)> = collectors::regional()
+        .filter_map(|c| match c.run {
+            Run::Regional(f) => Some((*c, f(rcx))),
+            Run::Global(_) => None,
+        })
+        .collect();
+    run_collectors(cfg, &rcx.map, jobs).await
+}
+
+/// Runs the collectors of one scope (an account's globals, or one region) under the collector
 /// bound and the scope timeout; every collector ends Complete or Failed.
-async fn run_collectors<'a, I, F>(
+async fn run_collectors<'a>(
     cfg: &'a AwsScanConfig,
     map: &'a MapCx,
-    collectors: I,
-    start: F,
-) -> (Vec<Resource>, Coverage)
-where
-    I: Iterator<Item = &'static Collector>,
-    F: Fn(&Collector) -> Option<collectors::CollectFuture<'a>>,
-{
-    let jobs: Vec<(Collector, collectors::CollectFuture<'a>)> = collectors
-        .filter_map(|c| start(c).map(|f| (*c, f)))
-        .collect();
-    let results: Vec<(Collector, Result<Vec<Resource>, CollectError>)> = stream::iter(jobs)
+    jobs: Vec<(Collector, collectors::CollectFuture<'a>)>,
+) -> (Vec<Resource>, Coverage) {
+    type Job<'b> = BoxFuture<'b, (Collector, Result<Vec<Resource>, CollectError>)>;
+    let jobs: Vec<Job<'a>> = jobs
+        .into_iter()
         .map(|(c, fut)| {
             let span = tracing::info_span!(
                 "collect",
@@ -680,7 +691,10 @@ where
                 (c, r)
             }
             .instrument(span)
+            .boxed()
         })
+        .collect();
+    let results: Vec<(Collector, Result<Vec<Resource>, CollectError>)> = stream::iter(jobs)
         .buffer_unordered(cfg.max_concurrent_collectors.max(1))
         .collect()
         .await;

@@ -78,11 +78,20 @@ kinds! {
     AwsEc2SecurityGroup => "aws_ec2_security_group", Aws, aws_ec2_security_group::SecurityGroup;
     AwsEc2Instance => "aws_ec2_instance", Aws, aws_ec2_instance::Instance;
     AwsEbsVolume => "aws_ebs_volume", Aws, aws_ebs_volume::Volume;
+    AwsEbsSnapshot => "aws_ebs_snapshot", Aws, aws_ebs_snapshot::Snapshot;
+    AwsEc2Image => "aws_ec2_image", Aws, aws_ec2_image::Image;
+    AwsEc2LaunchTemplate => "aws_ec2_launch_template", Aws, aws_ec2_launch_template::LaunchTemplate;
+    AwsEc2EbsEncryptionDefault => "aws_ec2_ebs_encryption_default", Aws, aws_ec2_ebs_encryption_default::EbsEncryptionDefault;
+    AwsEc2KeyPair => "aws_ec2_key_pair", Aws, aws_ec2_key_pair::KeyPair;
     AwsS3Bucket => "aws_s3_bucket", Aws, aws_s3_bucket::Bucket;
 }
 
+pub use aws_ebs_snapshot::{SnapshotState, SnapshotStorageTier};
 pub use aws_ebs_volume::{VolumeAttachment, VolumeState, VolumeType};
+pub use aws_ec2_image::{ImageBlockDevice, ImageState, RootDeviceType};
 pub use aws_ec2_instance::{HttpTokens, InstanceState, MetadataOptions};
+pub use aws_ec2_key_pair::KeyType;
+pub use aws_ec2_launch_template::{LaunchTemplateBlockDevice, LaunchTemplateData};
 pub use aws_ec2_route_table::{Route, RouteState, RouteTarget};
 pub use aws_ec2_security_group::{IpProtocol, Permission, WORLD_IPV4, WORLD_IPV6};
 pub use aws_s3_bucket::{

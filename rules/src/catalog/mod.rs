@@ -23,6 +23,14 @@ registry! {
     volume_unencrypted,
     volume_unattached,
     resource_missing_required_tags,
+    snapshot_older_than_90d,
+    snapshot_unencrypted,
+    snapshot_public,
+    image_public,
+    encryption_by_default_disabled,
+    instance_stopped_with_volumes,
+    volume_previous_generation,
+    launch_template_imdsv1,
 }
 
 /// Every built-in rule, in registry order.
@@ -38,7 +46,7 @@ pub fn get(id: &str) -> Option<Rule> {
 #[cfg(test)]
 pub(crate) mod testkit;
 
-use skywarden_graph::model::SecurityGroup;
+use skywarden_graph::model::{SecurityGroup, Snapshot};
 use skywarden_graph::topology::OpenIngress;
 
 use crate::engine::EvalCx;
@@ -73,6 +81,19 @@ pub(crate) fn world_open_port(cx: &EvalCx<'_>, meta: &RuleMeta, port: u16) -> Ve
             })
         })
         .collect()
+}
+
+/// Shared by the snapshot rules.
+pub(crate) fn snapshot_evidence(cx: &EvalCx<'_>, s: &Snapshot) -> Evidence {
+    Evidence::Snapshot {
+        volume_size_gib: s.volume_size_gib,
+        encrypted: s.encrypted,
+        public: s.public,
+        state: s.state,
+        storage_tier: s.storage_tier,
+        started: s.start_time,
+        age_days: s.start_time.map(|t| (cx.now - t).num_days()),
+    }
 }
 
 #[cfg(test)]

@@ -749,6 +749,58 @@ impl PriceTable {
         Some(e.finish(key))
     }
 
+    /// Monthly saving of migrating a gp2 volume of `size_gib` to gp3 with at least the same
+    /// baseline performance, with its basis. Components: the gp2 storage (positive), then the
+    /// gp3 storage and, for large volumes, the gp3 IOPS and throughput that matching gp2's
+    /// baseline needs (negative quantities), so they add up to the saving. gp2's baseline is
+    /// 3 IOPS per GiB (at least 100, at most 16,000) and up to 250 MiB/s (from 334 GiB);
+    /// gp3 includes 3,000 IOPS and 125 MiB/s. In the table's regions gp3 storage is 20 %
+    /// cheaper than gp2, so small volumes save exactly 20 % of their gp2 price. `None` if
+    /// gp3 would not be cheaper.
+    pub fn gp2_to_gp3_monthly_saving(
+        &self,
+        region: &Region,
+        size_gib: i32,
+    ) -> Option<(f64, PricingBasis)> {
+        let (priced_region, p, region_fallback) = self.ebs_prices(region)?;
+        let size = size_gib.max(0);
+        let key = |t: &str, part: &str| format!("ebs:{t}:{priced_region}:{part}");
+        let mut e = Estimate::new(self, EBS_TABLE_VERSION, region_fallback);
+        e.add(
+            key("gp2", "storage"),
+            p.gp2_gb,
+            "GiB-month",
+            f64::from(size),
+        );
+        e.add(
+            key("gp3", "storage"),
+            p.gp3_gb,
+            "GiB-month",
+            -f64::from(size),
+        );
+        let gp2_iops = size.saturating_mul(3).clamp(100, 16_000);
+        let extra_iops = (gp2_iops - GP3_BASELINE_IOPS).max(0);
+        if extra_iops > 0 {
+            e.add(
+                key("gp3", "iops"),
+                p.gp3_iops,
+                "IOPS-month",
+                -f64::from(extra_iops),
+            );
+        }
+        if size >= 334 {
+            let extra = 250 - GP3_BASELINE_THROUGHPUT_MIBPS;
+            e.add(
+                key("gp3", "throughput"),
+                p.gp3_throughput_mibps,
+                "MiB/s-month",
+                -f64::from(extra),
+            );
+        }
+        let (usd, basis) = e.finish(format!("ebs:gp2-to-gp3:{priced_region}"));
+        (usd > 0.0).then_some((usd, basis))
+    }
+
     /// Monthly cost of an idle Elastic IP: every public IPv4 address bills by the hour,
     /// attached or not, so an unattached one is pure waste.
     pub fn eip_idle_monthly(&self, region: &Region) -> Option<(f64, PricingBasis)> {
@@ -1040,6 +1092,35 @@ mod tests {
             .is_none());
         // Nonsense sizes cost nothing rather than a negative amount.
         assert_eq!(monthly("us-east-1", VolumeType::Gp2, -5, None, None), 0.0);
+    }
+
+    #[test]
+    fn gp2_to_gp3_saving_matches_baseline_performance() {
+        let t = PriceTable::default();
+        // small volume: 20 % of the gp2 price (us-east-1: 0.10 -> 0.08)
+        let (usd, basis) = t
+            .gp2_to_gp3_monthly_saving(&region("us-east-1"), 100)
+            .unwrap();
+        assert_eq!(usd, 2.0);
+        assert_eq!(basis.price_key, "ebs:gp2-to-gp3:us-east-1");
+        assert_eq!(basis.components.len(), 2);
+        assert_eq!(
+            t.gp2_to_gp3_monthly_saving(&region("eu-west-1"), 100)
+                .unwrap()
+                .0,
+            2.2
+        );
+        // 2,000 GiB: gp2 200 - gp3 160 - 3,000 extra IOPS * 0.005 - 125 MiB/s * 0.04 = 20
+        let (usd, basis) = t
+            .gp2_to_gp3_monthly_saving(&region("us-east-1"), 2000)
+            .unwrap();
+        assert_eq!(usd, 20.0);
+        assert_eq!(basis.components.len(), 4);
+        let sum: f64 = basis.components.iter().map(|c| c.monthly_usd).sum();
+        assert!((sum - 20.0).abs() < 1e-9);
+        assert!(t
+            .gp2_to_gp3_monthly_saving(&region("us-east-1"), 0)
+            .is_none());
     }
 
     #[test]

@@ -68,7 +68,7 @@
 //!         open_ingress: [{via, protocol {name, number?}, from_port, to_port, source}],
 //!       },
 //!       neighbors: {                  # every edge kind, always present, maybe empty
-//!         contains | attached_to | secured_by | routes_to | associated_with:
+//!         contains | attached_to | secured_by | routes_to | associated_with | derived_from:
 //!           [{id, kind, direction: "outgoing"|"incoming", name, tags, properties}],
 //!       },
 //!     } }

@@ -11,9 +11,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use skywarden_graph::model::{
-    HttpTokens, Instance, InstanceState, InternetGateway, IpProtocol, MetadataOptions, Permission,
-    Route, RouteState, RouteTable, RouteTarget, SecurityGroup, Subnet, Volume, VolumeAttachment,
-    VolumeState, VolumeType, Vpc,
+    EbsEncryptionDefault, HttpTokens, Image, ImageBlockDevice, ImageState, Instance, InstanceState,
+    InternetGateway, IpProtocol, KeyPair, KeyType, LaunchTemplate, LaunchTemplateBlockDevice,
+    LaunchTemplateData, MetadataOptions, Permission, RootDeviceType, Route, RouteState, RouteTable,
+    RouteTarget, SecurityGroup, Snapshot, SnapshotState, SnapshotStorageTier, Subnet, Volume,
+    VolumeAttachment, VolumeState, VolumeType, Vpc,
 };
 use skywarden_graph::{
     AccountId, GraphError, Inventory, InventoryBuilder, Model, Region, Resource, ResourceId,
@@ -36,6 +38,11 @@ struct Ids {
     security_group: ResourceId,
     instance: ResourceId,
     volume: ResourceId,
+    snapshot: ResourceId,
+    image: ResourceId,
+    launch_template: ResourceId,
+    ebs_encryption_default: ResourceId,
+    key_pair: ResourceId,
 }
 
 impl Ids {
@@ -51,6 +58,14 @@ impl Ids {
             security_group: id("security-group", "sg-0sample")?,
             instance: id("instance", "i-0sample")?,
             volume: id("volume", "vol-0sample")?,
+            snapshot: id("snapshot", "snap-0sample")?,
+            image: id("image", "ami-0sample")?,
+            launch_template: id("launch-template", "lt-0sample")?,
+            ebs_encryption_default: format!(
+                "arn:aws:ec2:{region}:{account}:ebs-encryption-by-default"
+            )
+            .parse()?,
+            key_pair: id("key-pair", "key-0sample")?,
             account,
             region,
         })
@@ -194,6 +209,83 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                     device: Some("/dev/xvda".into()),
                     delete_on_termination: true,
                 }],
+            },
+        ),
+        ResourceKind::AwsEbsSnapshot => ids.resource(
+            &ids.snapshot,
+            Snapshot {
+                snapshot_id: ids.snapshot.short_id().into(),
+                volume: Some(ids.volume.clone()),
+                volume_size_gib: 100,
+                encrypted: false,
+                kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/sample".into()),
+                state: SnapshotState::Completed,
+                start_time: Some(created),
+                description: Some("sample snapshot".into()),
+                storage_tier: SnapshotStorageTier::Standard,
+                public: true,
+            },
+        ),
+        ResourceKind::AwsEc2Image => ids.resource(
+            &ids.image,
+            Image {
+                image_id: ids.image.short_id().into(),
+                name: Some("sample-image".into()),
+                state: ImageState::Available,
+                public: true,
+                creation_date: Some(created),
+                root_device_type: Some(RootDeviceType::Ebs),
+                root_device_name: Some("/dev/xvda".into()),
+                block_devices: vec![ImageBlockDevice {
+                    device_name: Some("/dev/xvda".into()),
+                    snapshot: Some(ids.snapshot.clone()),
+                    volume_size_gib: Some(8),
+                    volume_type: Some(VolumeType::Gp3),
+                    encrypted: Some(false),
+                }],
+                deprecation_time: Some(sample_now() + chrono::Duration::days(365)),
+            },
+        ),
+        ResourceKind::AwsEc2LaunchTemplate => ids.resource(
+            &ids.launch_template,
+            LaunchTemplate {
+                launch_template_id: ids.launch_template.short_id().into(),
+                name: Some("sample-template".into()),
+                create_time: Some(created),
+                default_version: Some(1),
+                latest_version: Some(2),
+                default: Some(LaunchTemplateData {
+                    version: Some(1),
+                    image_id: Some(ids.image.short_id().into()),
+                    image: Some(ids.image.clone()),
+                    instance_type: Some("t3.micro".into()),
+                    http_tokens: Some(HttpTokens::Optional),
+                    http_endpoint_enabled: Some(true),
+                    security_groups: vec![ids.security_group.clone()],
+                    associate_public_ip: Some(true),
+                    block_devices: vec![LaunchTemplateBlockDevice {
+                        device_name: Some("/dev/xvda".into()),
+                        encrypted: Some(false),
+                        volume_type: Some(VolumeType::Gp2),
+                        volume_size_gib: Some(8),
+                    }],
+                }),
+            },
+        ),
+        ResourceKind::AwsEc2EbsEncryptionDefault => ids.resource(
+            &ids.ebs_encryption_default,
+            EbsEncryptionDefault { enabled: false },
+        ),
+        ResourceKind::AwsEc2KeyPair => ids.resource(
+            &ids.key_pair,
+            KeyPair {
+                key_pair_id: ids.key_pair.short_id().into(),
+                key_name: "sample-key".into(),
+                fingerprint: Some(
+                    "1f:51:ae:28:bf:89:e9:d8:1f:25:5d:37:2d:7d:b8:ca:9f:f5:f1:6f".into(),
+                ),
+                key_type: KeyType::Ed25519,
+                create_time: Some(created),
             },
         ),
     }

@@ -1169,6 +1169,7 @@ fn document_shape() {
             "associated_with",
             "attached_to",
             "contains",
+            "derived_from",
             "routes_to",
             "secured_by"
         ]

@@ -119,7 +119,7 @@ async fn list_resources(
 pub struct Neighbour {
     /// `outgoing` (this -> other) or `incoming`.
     pub direction: &'static str,
-    /// contains, attached_to, secured_by, routes_to, associated_with.
+    /// contains, attached_to, secured_by, routes_to, associated_with, derived_from.
     #[schema(value_type = String)]
     pub edge: EdgeKind,
     pub id: String,

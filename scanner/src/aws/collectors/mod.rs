@@ -15,6 +15,7 @@ pub type CollectFuture<'a> = BoxFuture<'a, Result<Vec<Resource>, CollectError>>;
 
 /// Where a collector runs.
 #[derive(Clone, Copy)]
+#[allow(missing_debug_implementations)] // fn pointers; Collector's Debug shows which
 pub enum Run {
     /// Once per (account, region).
     Regional(for<'a> fn(&'a RegionCx) -> CollectFuture<'a>),
@@ -85,6 +86,11 @@ registry! {
         security_groups => AwsEc2SecurityGroup, ["ec2:DescribeSecurityGroups"];
         instances => AwsEc2Instance, ["ec2:DescribeInstances"];
         volumes => AwsEbsVolume, ["ec2:DescribeVolumes"];
+        snapshots => AwsEbsSnapshot, ["ec2:DescribeSnapshots"];
+        images => AwsEc2Image, ["ec2:DescribeImages"];
+        launch_templates => AwsEc2LaunchTemplate, ["ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"];
+        ebs_encryption_by_default => AwsEc2EbsEncryptionDefault, ["ec2:GetEbsEncryptionByDefault"];
+        key_pairs => AwsEc2KeyPair, ["ec2:DescribeKeyPairs"];
     }
     global {
         buckets => AwsS3Bucket, [
