@@ -43,6 +43,7 @@ struct Ids {
     launch_template: ResourceId,
     ebs_encryption_default: ResourceId,
     key_pair: ResourceId,
+    bucket: ResourceId,
 }
 
 impl Ids {
@@ -66,6 +67,7 @@ impl Ids {
             )
             .parse()?,
             key_pair: id("key-pair", "key-0sample")?,
+            bucket: "arn:aws:s3:::sample-bucket".parse()?,
             account,
             region,
         })
@@ -288,6 +290,83 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                 create_time: Some(created),
             },
         ),
+        ResourceKind::AwsS3Bucket => {
+            use skywarden_graph::model::{
+                AccessLogging, AclGrant, AclGroup, AclPermission, Bucket, BucketAcl, BucketAspect,
+                BucketPolicy, DefaultEncryption, GranteeType, ObjectOwnership, PolicyCondition,
+                PolicyEffect, PolicyStatement, PublicAccessBlock, SseAlgorithm, Versioning,
+                VersioningStatus,
+            };
+            let statement = |effect, everyone| PolicyStatement {
+                sid: Some("Sample".into()),
+                effect,
+                principal_everyone: everyone,
+                principals: vec!["*".into()],
+                not_principal: false,
+                actions: vec!["s3:*".into()],
+                not_actions: vec!["s3:DeleteBucket".into()],
+                resources: vec!["arn:aws:s3:::sample-bucket/*".into()],
+                conditions: vec![PolicyCondition {
+                    operator: "Bool".into(),
+                    key: "aws:SecureTransport".into(),
+                    values: vec!["false".into()],
+                }],
+            };
+            let model = Bucket {
+                name: "sample-bucket".into(),
+                location: Some(ids.region.clone()),
+                creation_date: Some(created),
+                default_encryption: Some(DefaultEncryption {
+                    algorithm: SseAlgorithm::AwsKms,
+                    kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/sample".into()),
+                    bucket_key_enabled: true,
+                }),
+                public_access_block: Some(PublicAccessBlock {
+                    block_public_acls: true,
+                    ignore_public_acls: true,
+                    block_public_policy: true,
+                    restrict_public_buckets: false,
+                }),
+                policy_is_public: Some(false),
+                policy: Some(BucketPolicy {
+                    document: "{}".into(),
+                    statements: vec![
+                        statement(PolicyEffect::Deny, true),
+                        statement(PolicyEffect::Allow, false),
+                    ],
+                }),
+                acl: Some(BucketAcl {
+                    owner_id: Some("sample-owner".into()),
+                    grants: vec![
+                        AclGrant {
+                            grantee_type: GranteeType::CanonicalUser,
+                            grantee: Some("sample-owner".into()),
+                            group: Some(AclGroup::Other),
+                            permission: AclPermission::FullControl,
+                        },
+                        AclGrant {
+                            grantee_type: GranteeType::Group,
+                            grantee: Some("http://acs.amazonaws.com/groups/global/AllUsers".into()),
+                            group: Some(AclGroup::AllUsers),
+                            permission: AclPermission::Read,
+                        },
+                    ],
+                }),
+                versioning: Some(Versioning {
+                    status: VersioningStatus::Enabled,
+                    mfa_delete: false,
+                }),
+                logging: Some(AccessLogging {
+                    target_bucket: "sample-logs".into(),
+                    target_prefix: Some("sample-bucket/".into()),
+                }),
+                object_ownership: Some(ObjectOwnership::BucketOwnerPreferred),
+                unreadable: vec![BucketAspect::OwnershipControls],
+            };
+            let mut r = ids.resource(&ids.bucket, model);
+            r.region = Region::global();
+            r
+        }
     }
 }
 
