@@ -115,6 +115,37 @@ where
     }
 }
 
+/// moto answers GetBucketVersioning with a `<GetBucketVersioningResponse>` root element
+/// (AWS: `<VersioningConfiguration>`), which the SDK refuses to parse. For exactly that 200
+/// body, read `Status` and `MfaDelete` from it; anything else unparseable stays an error.
+fn moto_versioning<E>(
+    e: &aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+) -> Option<GetBucketVersioningOutput> {
+    let raw = e.raw_response()?;
+    let body = String::from_utf8_lossy(raw.body().bytes()?);
+    if raw.status().as_u16() != 200 || !body.contains("<GetBucketVersioningResponse") {
+        return None;
+    }
+    Some(moto_versioning_body(&body))
+}
+
+fn moto_versioning_body(body: &str) -> GetBucketVersioningOutput {
+    let element = |name: &str| {
+        let open = format!("<{name}>");
+        let start = body.find(&open)? + open.len();
+        let end = body[start..].find('<')? + start;
+        Some(body[start..end].trim().to_string())
+    };
+    let mut out = GetBucketVersioningOutput::builder();
+    if let Some(s) = element("Status") {
+        out = out.status(sdk::BucketVersioningStatus::from(s.as_str()));
+    }
+    if let Some(m) = element("MfaDelete").or_else(|| element("MFADelete")) {
+        out = out.mfa_delete(sdk::MfaDeleteStatus::from(m.as_str()));
+    }
+    out.build()
+}
+
 fn vanished(e: &CollectError) -> bool {
     e.code.as_deref() == Some("NoSuchBucket")
 }
@@ -176,7 +207,13 @@ async fn fetch_details(cx: &GlobalCx, bucket: sdk::Bucket) -> Result<Fetched, Co
         &["NoSuchBucketPolicy"],
     )?;
     let acl = detail(call!(get_bucket_acl), &[])?;
-    let versioning = detail(call!(get_bucket_versioning), &[])?;
+    let versioning = match call!(get_bucket_versioning) {
+        Err(e) => match moto_versioning(&e) {
+            Some(v) => Ok(Detail::Found(v)),
+            None => detail(Err(e), &[]),
+        },
+        ok => detail(ok, &[]),
+    }?;
     let logging = detail(
         call!(get_bucket_logging).map(|o| o.logging_enabled().cloned()),
         &[],
@@ -562,6 +599,17 @@ mod tests {
         f.policy = Detail::Found("{not json".into());
         let e = map(&gcx(), &f).unwrap_err();
         assert_eq!(e.class, ErrorClass::Decode);
+    }
+
+    #[test]
+    fn reads_motos_versioning_document() {
+        let on = moto_versioning_body(
+            r#"<?xml version="1.0"?><GetBucketVersioningResponse xmlns="x"><Status>Enabled</Status></GetBucketVersioningResponse>"#,
+        );
+        assert_eq!(on.status(), Some(&sdk::BucketVersioningStatus::Enabled));
+        assert!(on.mfa_delete().is_none());
+        let off = moto_versioning_body(r#"<GetBucketVersioningResponse xmlns="x"/>"#);
+        assert!(off.status().is_none());
     }
 
     #[test]
