@@ -273,3 +273,69 @@ pub fn placed_instance(
         f(i);
     })
 }
+
+/// A private S3 bucket `name` in us-east-1: owner-only ACL, full public access block, SSE-S3,
+/// versioning on, no policy, no logging; `f` adjusts it.
+pub fn bucket(name: &str, f: impl FnOnce(&mut crate::model::Bucket)) -> Resource {
+    use crate::model::{
+        AclGrant, AclPermission, Bucket, BucketAcl, DefaultEncryption, GranteeType,
+        PublicAccessBlock, SseAlgorithm, Versioning, VersioningStatus,
+    };
+    let mut b = Bucket {
+        name: name.into(),
+        location: Some(region()),
+        creation_date: None,
+        default_encryption: Some(DefaultEncryption {
+            algorithm: SseAlgorithm::Aes256,
+            kms_key_id: None,
+            bucket_key_enabled: false,
+        }),
+        public_access_block: Some(PublicAccessBlock {
+            block_public_acls: true,
+            ignore_public_acls: true,
+            block_public_policy: true,
+            restrict_public_buckets: true,
+        }),
+        policy_is_public: None,
+        policy: None,
+        acl: Some(BucketAcl {
+            owner_id: Some("owner".into()),
+            grants: vec![AclGrant {
+                grantee_type: GranteeType::CanonicalUser,
+                grantee: Some("owner".into()),
+                group: None,
+                permission: AclPermission::FullControl,
+            }],
+        }),
+        versioning: Some(Versioning {
+            status: VersioningStatus::Enabled,
+            mfa_delete: false,
+        }),
+        logging: None,
+        object_ownership: None,
+        unreadable: vec![],
+    };
+    f(&mut b);
+    Resource::new(
+        format!("arn:aws:s3:::{name}").parse().unwrap(),
+        account(),
+        Region::global(),
+        BTreeMap::new(),
+        b,
+    )
+}
+
+/// An ACL grant of `permission` to AllUsers.
+pub fn all_users_grant(permission: crate::model::AclPermission) -> crate::model::AclGrant {
+    crate::model::AclGrant {
+        grantee_type: crate::model::GranteeType::Group,
+        grantee: Some("http://acs.amazonaws.com/groups/global/AllUsers".into()),
+        group: Some(crate::model::AclGroup::AllUsers),
+        permission,
+    }
+}
+
+/// A bucket policy parsed from `json`.
+pub fn bucket_policy(json: &str) -> crate::model::BucketPolicy {
+    crate::model::BucketPolicy::parse(json).unwrap()
+}

@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use skywarden_graph::model::{
-    AccessKeyStatus, FunctionUrlAuth, HttpTokens, ImageState, InstanceState, KeyState,
-    SnapshotState, SnapshotStorageTier, Statement, VolumeState, VolumeType,
+    AccessKeyStatus, AccessLogging, AclGrant, BucketAspect, DefaultEncryption, FunctionUrlAuth,
+    HttpTokens, ImageState, InstanceState, KeyState, PolicyStatement, PublicAccessBlock,
+    SnapshotState, SnapshotStorageTier, Statement, Versioning, VolumeState, VolumeType,
 };
 use skywarden_graph::topology::{Hop, OpenIngress};
 use skywarden_graph::{
@@ -203,6 +204,25 @@ pub enum Evidence {
     FunctionUrl {
         url: String,
         auth_type: FunctionUrlAuth,
+    },
+    /// An S3 bucket's access and data-protection settings (what the bucket rules read).
+    /// `None` where the bucket has no such configuration; `unreadable` lists what the scan
+    /// was denied (rules never fire on those).
+    S3Bucket {
+        location: Option<Region>,
+        public_access_block: Option<PublicAccessBlock>,
+        /// ACL grants to AllUsers.
+        all_users_grants: Vec<AclGrant>,
+        /// Policy statements allowing `*` without a condition.
+        public_policy_statements: Vec<PolicyStatement>,
+        /// GetBucketPolicyStatus `IsPublic`.
+        policy_is_public: Option<bool>,
+        has_policy: bool,
+        denies_insecure_transport: bool,
+        default_encryption: Option<DefaultEncryption>,
+        versioning: Option<Versioning>,
+        logging: Option<AccessLogging>,
+        unreadable: Vec<BucketAspect>,
     },
     /// Tags the tag policy requires that the resource lacks.
     MissingTags {

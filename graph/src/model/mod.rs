@@ -99,6 +99,7 @@ kinds! {
     AwsEc2ElasticIp => "aws_ec2_elastic_ip", Aws, aws_ec2_elastic_ip::ElasticIp;
     AwsEc2NatGateway => "aws_ec2_nat_gateway", Aws, aws_ec2_nat_gateway::NatGateway;
     AwsEc2NetworkAcl => "aws_ec2_network_acl", Aws, aws_ec2_network_acl::NetworkAcl;
+    AwsS3Bucket => "aws_s3_bucket", Aws, aws_s3_bucket::Bucket;
 }
 
 pub use aws_ebs_snapshot::{SnapshotState, SnapshotStorageTier};
@@ -124,6 +125,11 @@ pub use aws_iam_user::{LoginProfile, MfaDevice};
 pub use aws_kms_key::{KeyManager, KeyState, KeyUsage};
 pub use aws_lambda_function::{FunctionUrl, FunctionUrlAuth};
 pub use aws_rds_db_instance::DbInstanceStatus;
+pub use aws_s3_bucket::{
+    AccessLogging, AclGrant, AclGroup, AclPermission, BucketAcl, BucketAspect, BucketPolicy,
+    DefaultEncryption, GranteeType, ObjectOwnership, PolicyCondition, PolicyEffect,
+    PolicyStatement, PublicAccessBlock, SseAlgorithm, Versioning, VersioningStatus,
+};
 
 #[cfg(test)]
 mod tests {

@@ -49,6 +49,16 @@ registry! {
     instance_storage_unencrypted,
     trail_log_validation_disabled,
     function_public_url,
+    bucket_public,
+    bucket_public_acl,
+    bucket_public_policy,
+    bucket_acl_grants_all_users,
+    bucket_no_public_access_block,
+    bucket_no_default_encryption,
+    bucket_versioning_disabled,
+    bucket_ssl_not_enforced,
+    bucket_logging_disabled,
+    bucket_mfa_delete_disabled,
 }
 
 /// Every built-in rule, in registry order.
@@ -171,6 +181,62 @@ pub(crate) fn snapshot_evidence(cx: &EvalCx<'_>, s: &Snapshot) -> Evidence {
         started: s.start_time,
         age_days: s.start_time.map(|t| (cx.now - t).num_days()),
     }
+}
+
+/// Shared by the S3 bucket rules: one finding per bucket for which `fires` holds, with the
+/// bucket's access and protection settings as evidence. `fires` must return false when the
+/// details it reads are in `Bucket::unreadable`.
+pub(crate) fn bucket_findings(
+    cx: &EvalCx<'_>,
+    meta: &RuleMeta,
+    fires: fn(&skywarden_graph::model::Bucket) -> bool,
+) -> Vec<Finding> {
+    cx.inventory
+        .of_kind::<skywarden_graph::model::Bucket>()
+        .filter(|(_, b)| fires(b))
+        .map(|(r, b)| Finding::new(meta, r, "", bucket_evidence(b)))
+        .collect()
+}
+
+pub(crate) fn bucket_evidence(b: &skywarden_graph::model::Bucket) -> Evidence {
+    Evidence::S3Bucket {
+        location: b.location.clone(),
+        public_access_block: b.public_access_block,
+        all_users_grants: b.acl_all_users_grants().into_iter().cloned().collect(),
+        public_policy_statements: b
+            .policy
+            .as_ref()
+            .map(|p| p.public_statements().cloned().collect())
+            .unwrap_or_default(),
+        policy_is_public: b.policy_is_public,
+        has_policy: b.policy.is_some(),
+        denies_insecure_transport: b
+            .policy
+            .as_ref()
+            .is_some_and(|p| p.denies_insecure_transport()),
+        default_encryption: b.default_encryption.clone(),
+        versioning: b.versioning,
+        logging: b.logging.clone(),
+        unreadable: b.unreadable.clone(),
+    }
+}
+
+/// ACL grants AllUsers and the bucket's public access block does not ignore public ACLs.
+pub(crate) fn bucket_public_by_acl(b: &skywarden_graph::model::Bucket) -> bool {
+    use skywarden_graph::model::BucketAspect;
+    b.known(BucketAspect::Acl)
+        && b.known(BucketAspect::PublicAccessBlock)
+        && !b.acl_all_users_grants().is_empty()
+        && !b.public_acls_ignored()
+}
+
+/// The policy allows anonymous access and the bucket's block does not restrict it.
+pub(crate) fn bucket_public_by_policy(b: &skywarden_graph::model::Bucket) -> bool {
+    use skywarden_graph::model::BucketAspect;
+    (b.known(BucketAspect::Policy) || b.known(BucketAspect::PolicyStatus))
+        && b.known(BucketAspect::PublicAccessBlock)
+        && b.policy_allows_public()
+        && !b.public_policy_restricted()
 }
 
 #[cfg(test)]

@@ -11,17 +11,20 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use skywarden_graph::model::{
-    AccessKey, AccessKeyStatus, AccountSummary, AclAction, AclEntry, AddressDomain, AttachedPolicy,
-    AttachmentStatus, ConnectivityType, DbInstance, DbInstanceStatus, EbsEncryptionDefault, Effect,
-    ElasticIp, Function, FunctionUrl, FunctionUrlAuth, Group, HttpTokens, IcmpTypeCode, Image,
-    ImageBlockDevice, ImageState, Instance, InstanceState, InterfaceType, InternetGateway,
-    IpProtocol, KeyManager, KeyPair, KeyState, KeyType, KeyUsage, KmsKey, LaunchTemplate,
-    LaunchTemplateBlockDevice, LaunchTemplateData, LoginProfile, MetadataOptions, MfaDevice,
-    NatGateway, NatGatewayAddress, NatGatewayState, NetworkAcl, NetworkInterface,
-    NetworkInterfaceAttachment, NetworkInterfaceStatus, PasswordPolicy, Permission, Policy,
-    PolicyDocument, PortRange, Principals, Role, RootDeviceType, Route, RouteState, RouteTable,
-    RouteTarget, SecurityGroup, Snapshot, SnapshotState, SnapshotStorageTier, Statement, Subnet,
-    Trail, User, VirtualMfaDevice, Volume, VolumeAttachment, VolumeState, VolumeType, Vpc,
+    AccessKey, AccessKeyStatus, AccessLogging, AccountSummary, AclAction, AclEntry, AclGrant,
+    AclGroup, AclPermission, AddressDomain, AttachedPolicy, AttachmentStatus, Bucket, BucketAcl,
+    BucketAspect, BucketPolicy, ConnectivityType, DbInstance, DbInstanceStatus, DefaultEncryption,
+    EbsEncryptionDefault, Effect, ElasticIp, Function, FunctionUrl, FunctionUrlAuth, GranteeType,
+    Group, HttpTokens, IcmpTypeCode, Image, ImageBlockDevice, ImageState, Instance, InstanceState,
+    InterfaceType, InternetGateway, IpProtocol, KeyManager, KeyPair, KeyState, KeyType, KeyUsage,
+    KmsKey, LaunchTemplate, LaunchTemplateBlockDevice, LaunchTemplateData, LoginProfile,
+    MetadataOptions, MfaDevice, NatGateway, NatGatewayAddress, NatGatewayState, NetworkAcl,
+    NetworkInterface, NetworkInterfaceAttachment, NetworkInterfaceStatus, ObjectOwnership,
+    PasswordPolicy, Permission, Policy, PolicyCondition, PolicyDocument, PolicyEffect,
+    PolicyStatement, PortRange, Principals, PublicAccessBlock, Role, RootDeviceType, Route,
+    RouteState, RouteTable, RouteTarget, SecurityGroup, Snapshot, SnapshotState,
+    SnapshotStorageTier, SseAlgorithm, Statement, Subnet, Trail, User, Versioning,
+    VersioningStatus, VirtualMfaDevice, Volume, VolumeAttachment, VolumeState, VolumeType, Vpc,
 };
 use skywarden_graph::{
     AccountId, GraphError, Inventory, InventoryBuilder, Model, Region, Resource, ResourceId,
@@ -65,6 +68,7 @@ struct Ids {
     eip: ResourceId,
     nat: ResourceId,
     nacl: ResourceId,
+    bucket: ResourceId,
 }
 
 impl Ids {
@@ -106,6 +110,7 @@ impl Ids {
             eip: id("elastic-ip", "eipalloc-0sample")?,
             nat: id("natgateway", "nat-0sample")?,
             nacl: id("network-acl", "acl-0sample")?,
+            bucket: "arn:aws:s3:::sample-bucket".parse()?,
             account,
             region,
         })
@@ -640,6 +645,77 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                 subnets: vec![ids.subnet.clone()],
             },
         ),
+        ResourceKind::AwsS3Bucket => {
+            let statement = |effect, everyone| PolicyStatement {
+                sid: Some("Sample".into()),
+                effect,
+                principal_everyone: everyone,
+                principals: vec!["*".into()],
+                not_principal: false,
+                actions: vec!["s3:*".into()],
+                not_actions: vec!["s3:DeleteBucket".into()],
+                resources: vec!["arn:aws:s3:::sample-bucket/*".into()],
+                conditions: vec![PolicyCondition {
+                    operator: "Bool".into(),
+                    key: "aws:SecureTransport".into(),
+                    values: vec!["false".into()],
+                }],
+            };
+            let model = Bucket {
+                name: "sample-bucket".into(),
+                location: Some(ids.region.clone()),
+                creation_date: Some(created),
+                default_encryption: Some(DefaultEncryption {
+                    algorithm: SseAlgorithm::AwsKms,
+                    kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/sample".into()),
+                    bucket_key_enabled: true,
+                }),
+                public_access_block: Some(PublicAccessBlock {
+                    block_public_acls: true,
+                    ignore_public_acls: true,
+                    block_public_policy: true,
+                    restrict_public_buckets: false,
+                }),
+                policy_is_public: Some(false),
+                policy: Some(BucketPolicy {
+                    document: "{}".into(),
+                    statements: vec![
+                        statement(PolicyEffect::Deny, true),
+                        statement(PolicyEffect::Allow, false),
+                    ],
+                }),
+                acl: Some(BucketAcl {
+                    owner_id: Some("sample-owner".into()),
+                    grants: vec![
+                        AclGrant {
+                            grantee_type: GranteeType::CanonicalUser,
+                            grantee: Some("sample-owner".into()),
+                            group: Some(AclGroup::Other),
+                            permission: AclPermission::FullControl,
+                        },
+                        AclGrant {
+                            grantee_type: GranteeType::Group,
+                            grantee: Some("http://acs.amazonaws.com/groups/global/AllUsers".into()),
+                            group: Some(AclGroup::AllUsers),
+                            permission: AclPermission::Read,
+                        },
+                    ],
+                }),
+                versioning: Some(Versioning {
+                    status: VersioningStatus::Enabled,
+                    mfa_delete: false,
+                }),
+                logging: Some(AccessLogging {
+                    target_bucket: "sample-logs".into(),
+                    target_prefix: Some("sample-bucket/".into()),
+                }),
+                object_ownership: Some(ObjectOwnership::BucketOwnerPreferred),
+                unreadable: vec![BucketAspect::OwnershipControls],
+            };
+            let mut r = ids.resource(&ids.bucket, model);
+            r.region = Region::global();
+            r
+        }
     }
 }
 

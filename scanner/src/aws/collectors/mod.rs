@@ -109,6 +109,19 @@ registry! {
         groups => AwsIamGroup, ["iam:GetAccountAuthorizationDetails"];
         password_policy => AwsIamPasswordPolicy, ["iam:GetAccountPasswordPolicy"];
         account_summary => AwsIamAccountSummary, ["iam:GetAccountSummary"];
+        buckets => AwsS3Bucket, [
+            "s3:ListAllMyBuckets",
+            "s3:GetBucketLocation",
+            "s3:GetEncryptionConfiguration",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:GetBucketPolicyStatus",
+            "s3:GetBucketPolicy",
+            "s3:GetBucketAcl",
+            "s3:GetBucketVersioning",
+            "s3:GetBucketLogging",
+            "s3:GetBucketTagging",
+            "s3:GetBucketOwnershipControls",
+        ];
     }
 }
 
