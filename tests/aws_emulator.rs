@@ -37,6 +37,53 @@ const RULE_TRUTH: &[(&str, &str)] = &[
     ),
 ];
 
+/// Rule id -> ground-truth problem key of the account-wide section (IAM, S3: region `global`).
+const GLOBAL_TRUTH: &[(&str, &str)] = &[
+    ("aws.s3.bucket_public", "s3_bucket_public"),
+    ("aws.s3.bucket_public_acl", "s3_bucket_public_acl"),
+    ("aws.s3.bucket_public_policy", "s3_bucket_public_policy"),
+    (
+        "aws.s3.bucket_acl_grants_all_users",
+        "s3_bucket_acl_grants_all_users",
+    ),
+    (
+        "aws.s3.bucket_no_public_access_block",
+        "s3_bucket_no_public_access_block",
+    ),
+    (
+        "aws.s3.bucket_no_default_encryption",
+        "s3_bucket_no_default_encryption",
+    ),
+    (
+        "aws.s3.bucket_versioning_disabled",
+        "s3_bucket_versioning_disabled",
+    ),
+    (
+        "aws.iam.access_key_older_than_90d",
+        "iam_access_key_older_than_90d",
+    ),
+    (
+        "aws.iam.user_multiple_active_keys",
+        "iam_user_multiple_active_keys",
+    ),
+    (
+        "aws.iam.user_two_access_keys",
+        "iam_user_two_access_keys_any_status",
+    ),
+    (
+        "aws.iam.user_console_without_mfa",
+        "iam_user_console_without_mfa",
+    ),
+    (
+        "aws.iam.user_admin_policy_attached",
+        "iam_user_admin_policy_attached",
+    ),
+    (
+        "aws.iam.no_password_policy",
+        "iam_no_account_password_policy",
+    ),
+];
+
 /// The seeded resources in the ground truth's scope (see testing/aws-emulator/README.md):
 /// moto's default VPC, its default subnets and every VPC's `default` group are not counted;
 /// the main route table of every seeded VPC is.
@@ -155,6 +202,18 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
             if got != want {
                 mismatches.push(format!("{rule} {region}: got {got}, want {want}"));
             }
+        }
+    }
+    for &(rule, key) in GLOBAL_TRUTH {
+        let got = counts
+            .get(&(rule.to_string(), "global".to_string()))
+            .copied()
+            .unwrap_or(0);
+        let want = emu.expected["global"]["problems"][key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no global ground truth {key}")) as usize;
+        if got != want {
+            mismatches.push(format!("{rule} global: got {got}, want {want}"));
         }
     }
     assert!(
