@@ -114,6 +114,13 @@ pub enum Evidence {
         port: u16,
         permissions: Vec<OpenIngress>,
     },
+    /// Security group ingress open to the world on every port (all traffic, or TCP 0-65535).
+    WorldOpenAllPorts { permissions: Vec<OpenIngress> },
+    /// An Elastic IP associated with nothing, billed as an idle public IPv4 address.
+    UnassociatedAddress {
+        public_ip: String,
+        allocation_id: String,
+    },
     /// Instance metadata settings.
     InstanceMetadata {
         http_tokens: Option<HttpTokens>,

@@ -121,7 +121,10 @@ pub fn scan_ok(endpoint: &str, db: &str) -> ScanJson {
         "scan failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    parsed.expect("scan prints its JSON report")
+    parsed.unwrap_or_else(|| {
+        let e = serde_json::from_slice::<ScanJson>(&out.stdout).err();
+        panic!("scan prints its JSON report: {e:?}")
+    })
 }
 
 pub fn sqlite_url(dir: &Path) -> String {

@@ -44,6 +44,9 @@ registry! {
     instance_stopped_with_volumes,
     volume_previous_generation,
     launch_template_imdsv1,
+    security_group_world_open_all_traffic,
+    security_group_world_open_all_ports,
+    eip_unassociated,
     key_rotation_disabled,
     instance_publicly_accessible,
     instance_storage_unencrypted,
@@ -84,6 +87,36 @@ use skywarden_graph::{Direction, EdgeKind, Resource};
 use crate::engine::EvalCx;
 use crate::finding::{Evidence, Finding};
 use crate::meta::RuleMeta;
+
+/// Shared by the all-traffic / all-ports rules: one finding per security group with a
+/// world-open ingress permission that `matches`, with every such permission as evidence.
+pub(crate) fn world_open_matching(
+    cx: &EvalCx<'_>,
+    meta: &RuleMeta,
+    matches: fn(&skywarden_graph::model::Permission) -> bool,
+) -> Vec<Finding> {
+    cx.inventory
+        .of_kind::<SecurityGroup>()
+        .filter_map(|(r, sg)| {
+            let permissions: Vec<OpenIngress> = sg
+                .ingress
+                .iter()
+                .filter(|p| matches(p))
+                .flat_map(|p| {
+                    p.world_sources().into_iter().map(|src| OpenIngress {
+                        via: r.id.clone(),
+                        protocol: p.protocol.clone(),
+                        from_port: p.from_port,
+                        to_port: p.to_port,
+                        source: src.to_string(),
+                    })
+                })
+                .collect();
+            (!permissions.is_empty())
+                .then(|| Finding::new(meta, r, "", Evidence::WorldOpenAllPorts { permissions }))
+        })
+        .collect()
+}
 
 /// Shared by the world-open port rules: one finding per security group whose ingress lets
 /// the world reach TCP `port`, with every such permission as evidence.

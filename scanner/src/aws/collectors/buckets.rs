@@ -8,7 +8,9 @@
 //! fails for a reason other than "not configured" or AccessDenied (throttled past the SDK's
 //! retries, transport, service errors). A detail that is AccessDenied for one bucket (a bucket
 //! policy can deny the scanner even when its role allows the action) is recorded in
-//! `Bucket::unreadable` and its field left `None`; rules skip unreadable details. A bucket
+//! `Bucket::unreadable` by the pure map and its field left `None`; rules skip unreadable
+//! details, and `fetch` then fails the scope (see there), so denied data never resolves a
+//! finding. A bucket
 //! deleted between the listing and its details (`NoSuchBucket`) is left out: it is gone.
 
 use aws_sdk_s3::operation::get_bucket_acl::GetBucketAclOutput;
@@ -86,6 +88,26 @@ pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
         .try_filter_map(|f| async move { f.map(|f| map(&cx.map, &f)).transpose() })
         .try_collect()
         .await?;
+    // A bucket with unreadable details would make its findings look fixed (the scope is
+    // Complete, the rules skip unknown data, the store resolves what they no longer report):
+    // so any denied detail fails the whole scope and the stored buckets and findings stay.
+    // That also covers an outage of one bucket region, which answers like AccessDenied.
+    let denied: Vec<&str> = out
+        .iter()
+        .filter(|r| r.model::<Bucket>().is_some_and(|b| !b.unreadable.is_empty()))
+        .map(|r| r.id.short_id())
+        .collect();
+    if !denied.is_empty() {
+        return Err(CollectError::new(
+            ErrorClass::AccessDenied,
+            Some("AccessDenied"),
+            format!(
+                "S3 details of {} bucket(s) were denied (e.g. {}); the bucket scope is not trusted",
+                denied.len(),
+                denied[0]
+            ),
+        ));
+    }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
 }
