@@ -787,7 +787,9 @@ async fn two_replicas_never_run_an_occurrence_twice() {
             &r1.url("/v1/connections"),
             json!({
                 "id": "sched", "provider": "aws",
-                "aws": {"regions": ["us-east-1"], "endpoint_url": emu.endpoint},
+                // rate_scale: the emulator has no quotas; at the default limits the
+                // account-wide IAM and S3 detail calls alone take longer than this test waits.
+                "aws": {"regions": ["us-east-1"], "endpoint_url": emu.endpoint, "rate_scale": 50.0},
                 "schedule": {"interval_secs": 5},
                 "credential": {"kind": "aws_static", "access_key_id": "AKIASCHED", "secret_access_key": "x"},
             }),
