@@ -79,6 +79,8 @@ pub struct ScanJson {
     pub scan: ScanRecord,
     pub account_id: String,
     pub regions: Vec<Region>,
+    #[serde(default)]
+    pub accounts: Vec<skywarden_scanner::AccountOutcome>,
     pub persist: PersistSummary,
     pub findings: Vec<FindingRecord>,
 }
