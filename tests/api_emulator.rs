@@ -470,6 +470,50 @@ async fn daemon_flow(db: Option<String>) {
         .unwrap()
         .iter()
         .any(|n| n["edge"] == "secured_by"));
+
+    // The exposure list: reachable on 22 from 0.0.0.0/0 is exactly the set of admin-port
+    // findings that name port 22; every path ends at its resource.
+    let (s, ex) = a
+        .get(&d.url("/v1/connections/acme-prod/exposures?port=22"))
+        .await;
+    assert_eq!(s, 200, "{ex}");
+    let listed: BTreeSet<String> = ex["exposures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let path = e["path"].as_array().unwrap();
+            assert_eq!(path.last().unwrap()["id"], e["resource_id"], "{e}");
+            assert_eq!(
+                path.first().unwrap()["kind"],
+                "aws_ec2_internet_gateway",
+                "{e}"
+            );
+            e["resource_id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let (_, admin) = a
+        .get(&d.url(
+            "/v1/findings?connection=acme-prod&rule=aws.ec2.instance_exposed_admin_port&limit=1000",
+        ))
+        .await;
+    let with_22: BTreeSet<String> = admin["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["evidence"]["ports"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p == 22))
+        })
+        .map(|f| f["resource_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!with_22.is_empty());
+    assert_eq!(listed, with_22);
+    let (s, bad) = a
+        .get(&d.url("/v1/connections/acme-prod/exposures?port=70000"))
+        .await;
+    assert_eq!(s, 400, "{bad}");
     let (s, dot) = a
         .send(
             reqwest::Method::GET,

@@ -1,19 +1,33 @@
 //! Facts derived from the topology, shared by every rule that needs them.
 //!
-//! Internet exposure of an AWS instance: a running instance with a public IP, in a subnet whose
-//! *effective* route table (the explicitly associated one, else the VPC's main table) sends
-//! `0.0.0.0/0` to an internet gateway, behind security groups with world-open ingress. The fact
-//! carries the path (internet gateway -> route table -> subnet -> security group -> instance)
-//! and every world-open permission, so a rule can explain *why* something is exposed.
+//! Internet exposure of an AWS instance, hop by hop the way a packet from the internet
+//! travels: internet gateway -> the subnet's *effective* route table (its explicit
+//! association, else the VPC's main table) with a `0.0.0.0/0` route to that gateway -> the
+//! subnet -> its network ACL -> the security groups of the network interface that holds the
+//! public IP -> that interface -> the instance. The fact carries the path and the world-open
+//! security-group permissions *clipped to what the network ACL lets through end to end*
+//! (inbound from the world on the port, and outbound back to the world on some ephemeral
+//! port, 1024-65535, because ACLs are stateless), so a rule can explain *why* something is
+//! exposed and on which ports.
+//!
+//! Unknown parts do not hide exposure: when the subnet's network ACL or the instance's
+//! interfaces are not in the inventory (their scope failed or was not collected), the ACL is
+//! not applied and the instance's own subnet, groups and public IP stand in for the
+//! interface's; the path then lacks those hops.
 
 use serde::{Deserialize, Serialize};
 
 use crate::ids::ResourceId;
 use crate::inventory::{Direction, EdgeKind, Inventory};
 use crate::kind::ResourceKind;
+use crate::model::aws_ec2_network_acl::merge_ranges;
 use crate::model::{
-    Instance, InstanceState, IpProtocol, Permission, RouteTable, SecurityGroup, Subnet,
+    Instance, InstanceState, IpFamily, IpProtocol, NetworkAcl, NetworkInterface, Permission,
+    RouteTable, SecurityGroup, Subnet, WORLD_IPV4,
 };
+
+/// Client ports return traffic goes back to (IANA/Linux/Windows ephemeral ranges all lie in it).
+const EPHEMERAL: (u16, u16) = (1024, 65535);
 
 /// One step of an exposure path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,8 +68,15 @@ impl OpenIngress {
 pub struct Exposure {
     pub resource: ResourceId,
     pub public_ip: String,
-    /// Internet-facing edge of the path: gateway -> route table -> subnet (AWS).
+    /// Internet-facing edge of the path: gateway -> route table -> subnet -> network ACL (AWS).
     pub network_path: Vec<Hop>,
+    /// The network interface that holds the public IP (between the security group and the
+    /// resource in [`Exposure::path_via`]), when interfaces are in the inventory.
+    #[serde(default)]
+    pub interface: Option<Hop>,
+    /// World-open permissions, each narrowed to the ports that are open end to end (a
+    /// permission the network ACL blocks entirely is absent; one it lets through on two
+    /// port ranges appears twice).
     pub open_ingress: Vec<OpenIngress>,
 }
 
@@ -72,11 +93,38 @@ impl Exposure {
             id: via.clone(),
             kind: via_kind,
         });
+        p.extend(self.interface.clone());
         p.push(Hop {
             id: self.resource.clone(),
             kind: target_kind,
         });
         p
+    }
+}
+
+impl Exposure {
+    /// The explained path: [`Exposure::path_via`] the first (by id) filtering resource that
+    /// admits traffic from `0.0.0.0/0`, else the first of any world-open permission.
+    pub fn full_path(&self, inv: &Inventory) -> Vec<Hop> {
+        let via = self
+            .open_ingress
+            .iter()
+            .filter(|o| o.source == WORLD_IPV4)
+            .map(|o| &o.via)
+            .min()
+            .or_else(|| self.open_ingress.iter().map(|o| &o.via).min());
+        let target = inv
+            .get(&self.resource)
+            .map_or(ResourceKind::AwsEc2Instance, |r| r.kind());
+        match via {
+            Some(via) => {
+                let via_kind = inv
+                    .get(via)
+                    .map_or(ResourceKind::AwsEc2SecurityGroup, |r| r.kind());
+                self.path_via(via, via_kind, target)
+            }
+            None => self.network_path.clone(),
+        }
     }
 }
 
@@ -99,6 +147,129 @@ pub fn effective_route_table<'a>(
         .map(|(r, rt)| (&r.id, rt))
 }
 
+/// The network ACL associated with a subnet, if it is in the inventory.
+pub fn subnet_network_acl<'a>(
+    inv: &'a Inventory,
+    subnet_id: &ResourceId,
+) -> Option<(&'a ResourceId, &'a NetworkAcl)> {
+    inv.neighbors_of::<NetworkAcl>(subnet_id, EdgeKind::AssociatedWith, Direction::Incoming)
+        .into_iter()
+        .next()
+        .map(|(r, a)| (&r.id, a))
+}
+
+/// The instance's interface that carries `public_ip` (else its primary one), if any of its
+/// interfaces is in the inventory.
+fn public_interface<'a>(
+    inv: &'a Inventory,
+    instance_id: &ResourceId,
+    public_ip: &str,
+) -> Option<(&'a ResourceId, &'a NetworkInterface)> {
+    let enis = inv.neighbors_of::<NetworkInterface>(
+        instance_id,
+        EdgeKind::AttachedTo,
+        Direction::Incoming,
+    );
+    let primary = |e: &NetworkInterface| {
+        e.attachment
+            .as_ref()
+            .and_then(|a| a.device_index)
+            .unwrap_or(i32::MAX)
+    };
+    enis.iter()
+        .find(|(_, e)| e.public_ip.as_deref() == Some(public_ip))
+        .or_else(|| enis.iter().min_by_key(|(_, e)| primary(e)))
+        .map(|(r, e)| (&r.id, *e))
+}
+
+/// `permission`'s world source `source` narrowed to what `acl` lets through both ways: the
+/// parts of its port range open inbound from the world, provided return traffic can leave
+/// to the world on some ephemeral port. No ACL: the permission as it is.
+fn through_acl(
+    via: &ResourceId,
+    p: &Permission,
+    source: &str,
+    acl: Option<&NetworkAcl>,
+) -> Vec<OpenIngress> {
+    let whole = || OpenIngress {
+        via: via.clone(),
+        protocol: p.protocol.clone(),
+        from_port: p.from_port,
+        to_port: p.to_port,
+        source: source.to_string(),
+    };
+    let Some(acl) = acl else {
+        return vec![whole()];
+    };
+    let family = if source == WORLD_IPV4 {
+        IpFamily::Ipv4
+    } else {
+        IpFamily::Ipv6
+    };
+    let ported = |proto: &IpProtocol, from: u16, to: u16| -> Vec<(u16, u16)> {
+        let back = acl.world_port_ranges(true, proto, family);
+        if !back
+            .iter()
+            .any(|(a, b)| *a <= EPHEMERAL.1 && *b >= EPHEMERAL.0)
+        {
+            return Vec::new();
+        }
+        acl.world_port_ranges(false, proto, family)
+            .into_iter()
+            .filter_map(|(a, b)| {
+                let (lo, hi) = (a.max(from), b.min(to));
+                (lo <= hi).then_some((lo, hi))
+            })
+            .collect()
+    };
+    let narrowed = |proto: IpProtocol, ranges: Vec<(u16, u16)>| -> Vec<OpenIngress> {
+        merge_ranges(ranges)
+            .into_iter()
+            .map(|(lo, hi)| OpenIngress {
+                via: via.clone(),
+                protocol: proto.clone(),
+                from_port: Some(i32::from(lo)),
+                to_port: Some(i32::from(hi)),
+                source: source.to_string(),
+            })
+            .collect()
+    };
+    let span = |p: &Permission| {
+        let lo = p.from_port.unwrap_or(0).clamp(0, 65535) as u16;
+        let hi = p.to_port.unwrap_or(65535).clamp(0, 65535) as u16;
+        (lo, hi)
+    };
+    match &p.protocol {
+        IpProtocol::Tcp | IpProtocol::Udp => {
+            let (lo, hi) = span(p);
+            narrowed(p.protocol.clone(), ported(&p.protocol, lo, hi))
+        }
+        IpProtocol::All => {
+            let tcp = ported(&IpProtocol::Tcp, 0, 65535);
+            let udp = ported(&IpProtocol::Udp, 0, 65535);
+            let full = vec![(0, 65535)];
+            let others = acl.world_allows_protocol(false, &IpProtocol::Icmp, family)
+                && acl.world_allows_protocol(true, &IpProtocol::Icmp, family);
+            if tcp == full && udp == full && others {
+                vec![whole()]
+            } else {
+                let mut v = narrowed(IpProtocol::Tcp, tcp);
+                v.extend(narrowed(IpProtocol::Udp, udp));
+                v
+            }
+        }
+        other => {
+            if acl.world_allows_protocol(false, other, family)
+                && acl.world_allows_protocol(true, other, family)
+            {
+                vec![whole()]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
 /// Internet exposure of one EC2 instance, if it has any.
 pub fn aws_instance_exposure(
     inv: &Inventory,
@@ -109,48 +280,67 @@ pub fn aws_instance_exposure(
         return None;
     }
     let public_ip = instance.public_ip.clone()?;
-    let subnet = instance.subnet.as_ref()?;
+    let eni = public_interface(inv, id, &public_ip);
+    let subnet = eni
+        .and_then(|(_, e)| e.subnet.as_ref())
+        .or(instance.subnet.as_ref())?;
     inv.get(subnet)?;
     let (rt_id, rt) = effective_route_table(inv, subnet)?;
     let igw = rt.internet_gateway_route()?;
     // The gateway must exist in the inventory; a route to a vanished gateway is a blackhole.
     inv.get(igw)?;
+    let acl = subnet_network_acl(inv, subnet);
+    let groups: Vec<(&ResourceId, &SecurityGroup)> = match eni {
+        Some((eni_id, _)) => inv
+            .neighbors_of::<SecurityGroup>(eni_id, EdgeKind::SecuredBy, Direction::Outgoing)
+            .into_iter()
+            .map(|(r, g)| (&r.id, g))
+            .collect(),
+        None => inv
+            .neighbors_of::<SecurityGroup>(id, EdgeKind::SecuredBy, Direction::Outgoing)
+            .into_iter()
+            .map(|(r, g)| (&r.id, g))
+            .collect(),
+    };
     let mut open_ingress = Vec::new();
-    for (sg_res, sg) in
-        inv.neighbors_of::<SecurityGroup>(id, EdgeKind::SecuredBy, Direction::Outgoing)
-    {
+    for (sg_id, sg) in groups {
         for p in &sg.ingress {
             for src in p.world_sources() {
-                open_ingress.push(OpenIngress {
-                    via: sg_res.id.clone(),
-                    protocol: p.protocol.clone(),
-                    from_port: p.from_port,
-                    to_port: p.to_port,
-                    source: src.to_string(),
-                });
+                open_ingress.extend(through_acl(sg_id, p, src, acl.map(|(_, a)| a)));
             }
         }
     }
     if open_ingress.is_empty() {
         return None;
     }
+    let mut network_path = vec![
+        Hop {
+            id: igw.clone(),
+            kind: ResourceKind::AwsEc2InternetGateway,
+        },
+        Hop {
+            id: rt_id.clone(),
+            kind: ResourceKind::AwsEc2RouteTable,
+        },
+        Hop {
+            id: subnet.clone(),
+            kind: ResourceKind::AwsEc2Subnet,
+        },
+    ];
+    if let Some((acl_id, _)) = acl {
+        network_path.push(Hop {
+            id: acl_id.clone(),
+            kind: ResourceKind::AwsEc2NetworkAcl,
+        });
+    }
     Some(Exposure {
         resource: id.clone(),
         public_ip,
-        network_path: vec![
-            Hop {
-                id: igw.clone(),
-                kind: ResourceKind::AwsEc2InternetGateway,
-            },
-            Hop {
-                id: rt_id.clone(),
-                kind: ResourceKind::AwsEc2RouteTable,
-            },
-            Hop {
-                id: subnet.clone(),
-                kind: ResourceKind::AwsEc2Subnet,
-            },
-        ],
+        network_path,
+        interface: eni.map(|(eni_id, _)| Hop {
+            id: eni_id.clone(),
+            kind: ResourceKind::AwsEc2NetworkInterface,
+        }),
         open_ingress,
     })
 }
@@ -205,6 +395,177 @@ pub(crate) mod tests {
         assert_eq!(path, ["igw-1", "rtb-pub", "subnet-pub", "sg-ssh", "i-pub"]);
         assert!(ex[0].open_ingress[0].covers_tcp_port(22));
         assert!(!ex[0].open_ingress[0].covers_tcp_port(3389));
+    }
+
+    fn acl_on_pub(entries: Vec<AclEntry>) -> Resource {
+        crate::testkit::resource(
+            id("network-acl", "acl-pub"),
+            NetworkAcl {
+                network_acl_id: "acl-pub".into(),
+                vpc: id("vpc", "vpc-1"),
+                is_default: false,
+                entries,
+                subnets: vec![id("subnet", "subnet-pub")],
+            },
+        )
+    }
+
+    fn acl_entry(
+        n: i32,
+        egress: bool,
+        proto: &str,
+        ports: Option<(i32, i32)>,
+        allow: bool,
+    ) -> AclEntry {
+        AclEntry {
+            rule_number: n,
+            egress,
+            protocol: IpProtocol::parse(proto),
+            action: if allow {
+                AclAction::Allow
+            } else {
+                AclAction::Deny
+            },
+            cidr_ipv4: Some(WORLD_IPV4.into()),
+            cidr_ipv6: None,
+            port_range: ports.map(|(from, to)| PortRange { from, to }),
+            icmp: None,
+        }
+    }
+
+    fn eni(eni_id: &str, instance: &str, groups: &[&str]) -> Resource {
+        crate::testkit::resource(
+            id("network-interface", eni_id),
+            NetworkInterface {
+                network_interface_id: eni_id.into(),
+                interface_type: InterfaceType::Interface,
+                status: NetworkInterfaceStatus::InUse,
+                requester_managed: false,
+                requester_id: None,
+                description: None,
+                vpc: Some(id("vpc", "vpc-1")),
+                subnet: Some(id("subnet", "subnet-pub")),
+                availability_zone: None,
+                security_groups: groups.iter().map(|g| id("security-group", g)).collect(),
+                private_ips: vec!["10.0.0.5".into()],
+                public_ip: Some("198.51.100.7".into()),
+                attachment: Some(NetworkInterfaceAttachment {
+                    instance: Some(id("instance", instance)),
+                    instance_owner_id: None,
+                    device_index: Some(0),
+                    status: AttachmentStatus::Attached,
+                    delete_on_termination: true,
+                }),
+            },
+        )
+    }
+
+    fn exposed_with(extra: Vec<Resource>, sg_perms: Vec<Permission>) -> Vec<Exposure> {
+        let mut rs = network(true);
+        let mut group = sg("sg-web", sg_perms);
+        if let Properties::AwsEc2SecurityGroup(g) = &mut group.properties {
+            g.vpc = Some(id("vpc", "vpc-1"));
+        }
+        rs.push(group);
+        rs.push(placed_instance("i-pub", "subnet-pub", &["sg-web"], |_| {}));
+        rs.extend(extra);
+        let mut b = InventoryBuilder::new();
+        b.extend(rs);
+        exposures(&b.build())
+    }
+
+    fn open(e: &Exposure) -> Vec<(IpProtocol, Option<i32>, Option<i32>)> {
+        e.open_ingress
+            .iter()
+            .map(|o| (o.protocol.clone(), o.from_port, o.to_port))
+            .collect()
+    }
+
+    #[test]
+    fn the_network_acl_narrows_open_ports_end_to_end() {
+        let all_tcp = || vec![sg_perm("tcp", Some(0), Some(65535), &[WORLD_IPV4], &[])];
+        let egress_ok = acl_entry(100, true, "-1", None, true);
+        // The ACL lets only 443 in: the 0-65535 permission is open on 443 alone.
+        let ex = exposed_with(
+            vec![acl_on_pub(vec![
+                acl_entry(100, false, "6", Some((443, 443)), true),
+                egress_ok.clone(),
+            ])],
+            all_tcp(),
+        );
+        assert_eq!(ex.len(), 1);
+        assert_eq!(open(&ex[0]), vec![(IpProtocol::Tcp, Some(443), Some(443))]);
+        assert!(!ex[0].open_ingress[0].covers_tcp_port(22));
+        let kinds: Vec<ResourceKind> = ex[0].network_path.iter().map(|h| h.kind).collect();
+        assert_eq!(kinds.last(), Some(&ResourceKind::AwsEc2NetworkAcl));
+        // 22 denied ahead of an allow-all: everything but 22.
+        let ex = exposed_with(
+            vec![acl_on_pub(vec![
+                acl_entry(50, false, "6", Some((22, 22)), false),
+                acl_entry(100, false, "-1", None, true),
+                egress_ok.clone(),
+            ])],
+            all_tcp(),
+        );
+        assert_eq!(
+            open(&ex[0]),
+            vec![
+                (IpProtocol::Tcp, Some(0), Some(21)),
+                (IpProtocol::Tcp, Some(23), Some(65535))
+            ]
+        );
+        // The ACL blocks what the group opens: not exposed.
+        let ssh = || vec![sg_perm("tcp", Some(22), Some(22), &[WORLD_IPV4], &[])];
+        let ex = exposed_with(
+            vec![acl_on_pub(vec![
+                acl_entry(100, false, "6", Some((443, 443)), true),
+                egress_ok,
+            ])],
+            ssh(),
+        );
+        assert!(ex.is_empty());
+        // Inbound allowed but no way back out (stateless ACL): not exposed.
+        let ex = exposed_with(
+            vec![acl_on_pub(vec![
+                acl_entry(100, false, "-1", None, true),
+                acl_entry(100, true, "6", Some((443, 443)), true),
+            ])],
+            ssh(),
+        );
+        assert!(ex.is_empty());
+        // An all-traffic permission behind an allow-everything ACL stays whole.
+        let ex = exposed_with(
+            vec![acl_on_pub(vec![
+                acl_entry(100, false, "-1", None, true),
+                acl_entry(100, true, "-1", None, true),
+            ])],
+            vec![sg_perm("-1", None, None, &[WORLD_IPV4], &[])],
+        );
+        assert_eq!(open(&ex[0]), vec![(IpProtocol::All, None, None)]);
+    }
+
+    #[test]
+    fn the_path_runs_through_the_interface_and_its_groups() {
+        // The interface's groups decide, not the instance's summary: sg-other (not open)
+        // secures the ENI, so nothing is exposed although the instance lists sg-web.
+        let mut other = sg("sg-other", vec![]);
+        if let Properties::AwsEc2SecurityGroup(g) = &mut other.properties {
+            g.vpc = Some(id("vpc", "vpc-1"));
+        }
+        let ssh = || vec![sg_perm("tcp", Some(22), Some(22), &[WORLD_IPV4], &[])];
+        assert!(exposed_with(vec![other, eni("eni-1", "i-pub", &["sg-other"])], ssh()).is_empty());
+        let ex = exposed_with(vec![eni("eni-1", "i-pub", &["sg-web"])], ssh());
+        assert_eq!(ex.len(), 1);
+        let hops = ex[0].path_via(
+            &id("security-group", "sg-web"),
+            ResourceKind::AwsEc2SecurityGroup,
+            ResourceKind::AwsEc2Instance,
+        );
+        let path: Vec<&str> = hops.iter().map(|h| h.id.short_id()).collect();
+        assert_eq!(
+            path,
+            ["igw-1", "rtb-pub", "subnet-pub", "sg-web", "eni-1", "i-pub"]
+        );
     }
 
     #[test]

@@ -46,6 +46,7 @@ route_groups!(
     scans,
     resources,
     graph,
+    exposures,
     findings,
     suppressions,
     rules,

@@ -133,6 +133,88 @@ impl NetworkAcl {
     pub fn allows_world_ingress_tcp(&self, port: u16) -> bool {
         !self.world_ingress_tcp(port).is_empty()
     }
+
+    /// The port ranges (inclusive, merged, ascending) on which `protocol` (TCP or UDP)
+    /// traffic from anywhere in `family` (inbound) or to anywhere in `family` (outbound,
+    /// `egress`) passes this ACL. Entries are evaluated in rule-number order, the first entry
+    /// matching a port decides it, and ports no entry matches are denied. Only entries whose
+    /// CIDR is the whole address space decide, as in [`Self::world_ingress_tcp_in`].
+    pub fn world_port_ranges(
+        &self,
+        egress: bool,
+        protocol: &IpProtocol,
+        family: IpFamily,
+    ) -> Vec<(u16, u16)> {
+        let clamp = |p: i32| p.clamp(0, 65535) as u16;
+        let mut entries: Vec<&AclEntry> = self
+            .entries
+            .iter()
+            .filter(|e| e.egress == egress && e.is_world(family))
+            .collect();
+        entries.sort_by_key(|e| e.rule_number);
+        let mut undecided: Vec<(u16, u16)> = vec![(0, 65535)];
+        let mut allowed: Vec<(u16, u16)> = Vec::new();
+        for e in entries {
+            let (lo, hi) = match (&e.protocol, e.port_range) {
+                (IpProtocol::All, _) => (0, 65535),
+                (p, Some(r)) if p == protocol => (clamp(r.from), clamp(r.to)),
+                (p, None) if p == protocol => (0, 65535),
+                _ => continue,
+            };
+            if lo > hi {
+                continue;
+            }
+            let mut rest = Vec::with_capacity(undecided.len() + 1);
+            for (a, b) in undecided {
+                let (from, to) = (a.max(lo), b.min(hi));
+                if from > to {
+                    rest.push((a, b));
+                    continue;
+                }
+                if e.action == AclAction::Allow {
+                    allowed.push((from, to));
+                }
+                if a < from {
+                    rest.push((a, from - 1));
+                }
+                if to < b {
+                    rest.push((to + 1, b));
+                }
+            }
+            undecided = rest;
+            if undecided.is_empty() {
+                break;
+            }
+        }
+        merge_ranges(allowed)
+    }
+
+    /// Whether traffic of a protocol without ports (ICMP, GRE, ...) passes from (or to, with
+    /// `egress`) anywhere in `family`: the first world entry of that protocol or of all
+    /// protocols decides; none means deny.
+    pub fn world_allows_protocol(&self, egress: bool, protocol: &IpProtocol, family: IpFamily) -> bool {
+        let mut entries: Vec<&AclEntry> = self
+            .entries
+            .iter()
+            .filter(|e| e.egress == egress && e.is_world(family))
+            .filter(|e| e.protocol == IpProtocol::All || &e.protocol == protocol)
+            .collect();
+        entries.sort_by_key(|e| e.rule_number);
+        entries.first().is_some_and(|e| e.action == AclAction::Allow)
+    }
+}
+
+/// Sorts inclusive ranges and merges overlapping or adjacent ones.
+pub fn merge_ranges(mut ranges: Vec<(u16, u16)>) -> Vec<(u16, u16)> {
+    ranges.sort_unstable();
+    let mut out: Vec<(u16, u16)> = Vec::with_capacity(ranges.len());
+    for (a, b) in ranges {
+        match out.last_mut() {
+            Some(last) if u32::from(a) <= u32::from(last.1) + 1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -208,5 +290,33 @@ mod tests {
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].cidr_ipv6.as_deref(), Some("::/0"));
         assert!(a.world_ingress_tcp_in(3389, IpFamily::Ipv4).is_none());
+    }
+
+    #[test]
+    fn port_ranges_follow_rule_order_and_the_implicit_deny() {
+        let tcp = IpProtocol::Tcp;
+        let v4 = IpFamily::Ipv4;
+        // 22 denied first, then all TCP allowed: everything but 22.
+        let a = acl(vec![entry(100, "6", Some((0, 65535)), Allow, W), entry(50, "6", Some((22, 22)), Deny, W)]);
+        assert_eq!(a.world_port_ranges(false, &tcp, v4), vec![(0, 21), (23, 65535)]);
+        // Only 80 and 443 (adjacent allows merge), nothing for UDP, nothing outbound.
+        let b = acl(vec![
+            entry(100, "6", Some((80, 80)), Allow, W),
+            entry(110, "6", Some((443, 443)), Allow, W),
+            entry(120, "6", Some((444, 450)), Allow, W),
+        ]);
+        assert_eq!(b.world_port_ranges(false, &tcp, v4), vec![(80, 80), (443, 450)]);
+        assert!(b.world_port_ranges(false, &IpProtocol::Udp, v4).is_empty());
+        assert!(b.world_port_ranges(true, &tcp, v4).is_empty());
+        // An all-protocols allow covers TCP and UDP; a later deny changes nothing.
+        let c = acl(vec![entry(100, "-1", None, Allow, W), entry(200, "6", Some((22, 22)), Deny, W)]);
+        assert_eq!(c.world_port_ranges(false, &IpProtocol::Udp, v4), vec![(0, 65535)]);
+        assert_eq!(c.world_port_ranges(false, &tcp, v4), vec![(0, 65535)]);
+        assert!(c.world_allows_protocol(false, &IpProtocol::Icmp, v4));
+        assert!(!c.world_allows_protocol(false, &IpProtocol::Icmp, IpFamily::Ipv6));
+        // Narrow sources never decide world traffic.
+        let d = acl(vec![entry(10, "-1", None, Allow, Some("10.0.0.0/8"))]);
+        assert!(d.world_port_ranges(false, &tcp, v4).is_empty());
+        assert_eq!(merge_ranges(vec![(5, 9), (0, 4), (20, 30), (25, 26)]), vec![(0, 9), (20, 30)]);
     }
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use serde_json::{json, Map as JsonMap, Value as Json};
 use skywarden_graph::model::{IpProtocol, WORLD_IPV4};
-use skywarden_graph::topology::{Exposure, Hop, OpenIngress};
-use skywarden_graph::{Direction, EdgeKind, Inventory, Resource, ResourceKind};
+use skywarden_graph::topology::{Exposure, OpenIngress};
+use skywarden_graph::{Direction, EdgeKind, Inventory, Resource};
 
 use crate::finding::ExposureEvidence;
 
@@ -73,43 +73,17 @@ pub(crate) fn reachable_ports(open: &[OpenIngress]) -> Vec<u16> {
     ports.into_iter().collect()
 }
 
-/// The full path through the first (by id) security group admitting traffic from
-/// `0.0.0.0/0`, else through the first group of any world-open permission.
-fn exposure_path(inv: &Inventory, resource: &Resource, e: &Exposure) -> Vec<Hop> {
-    let via = e
-        .open_ingress
-        .iter()
-        .filter(|o| o.source == WORLD_IPV4)
-        .map(|o| &o.via)
-        .min()
-        .or_else(|| e.open_ingress.iter().map(|o| &o.via).min());
-    match via {
-        Some(via) => {
-            let via_kind = inv
-                .get(via)
-                .map(Resource::kind)
-                .unwrap_or(ResourceKind::AwsEc2SecurityGroup);
-            e.path_via(via, via_kind, resource.kind())
-        }
-        None => e.network_path.clone(),
-    }
-}
-
 /// What findings of graph-aware rules carry about an exposed resource.
-pub(crate) fn exposure_evidence(
-    inv: &Inventory,
-    resource: &Resource,
-    e: &Exposure,
-) -> ExposureEvidence {
+pub(crate) fn exposure_evidence(inv: &Inventory, e: &Exposure) -> ExposureEvidence {
     ExposureEvidence {
         public_ip: e.public_ip.clone(),
         ports: reachable_ports(&e.open_ingress),
-        path: exposure_path(inv, resource, e),
+        path: e.full_path(inv),
         open_ingress: e.open_ingress.clone(),
     }
 }
 
-fn exposure_json(inv: &Inventory, resource: &Resource, e: Option<&Exposure>) -> Json {
+fn exposure_json(inv: &Inventory, e: Option<&Exposure>) -> Json {
     let Some(e) = e else {
         return json!({
             "public_ip": null, "ports": [], "port_ranges": [], "path": [], "open_ingress": [],
@@ -132,7 +106,7 @@ fn exposure_json(inv: &Inventory, resource: &Resource, e: Option<&Exposure>) -> 
         "public_ip": e.public_ip,
         "ports": reachable_ports(&e.open_ingress),
         "port_ranges": port_ranges,
-        "path": exposure_path(inv, resource, e),
+        "path": e.full_path(inv),
         "open_ingress": e.open_ingress,
     })
 }
@@ -174,7 +148,7 @@ pub(crate) fn document(
     let mut doc = serde_json::to_value(resource).unwrap_or_else(|_| json!({}));
     let graph = json!({
         "internet_exposed": exposure.is_some(),
-        "exposure": exposure_json(inv, resource, exposure),
+        "exposure": exposure_json(inv, exposure),
         "neighbors": if with_neighbors { neighbors_json(inv, resource) } else { json!({}) },
     });
     if let Json::Object(m) = &mut doc {

@@ -1104,7 +1104,7 @@ impl PackSet {
         let exposure = if rule.reads.graph {
             cx.exposures
                 .get(&resource.id)
-                .map(|e| exposure_evidence(cx.inventory, resource, e))
+                .map(|e| exposure_evidence(cx.inventory, e))
         } else {
             None
         };
