@@ -247,7 +247,8 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
         .filter(|f| RULE_TRUTH.iter().any(|(r, _)| *r == f.finding.rule_id))
         .count();
     assert_eq!(truth_rules, total_truth - ipv6_only_total);
-    // Exposure evidence explains the path: IGW -> route table -> subnet -> security group -> instance.
+    // Exposure evidence explains the path: IGW -> route table -> subnet -> network ACL ->
+    // security group -> network interface -> instance.
     for f in first
         .findings
         .iter()
@@ -264,7 +265,9 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
                 ResourceKind::AwsEc2InternetGateway,
                 ResourceKind::AwsEc2RouteTable,
                 ResourceKind::AwsEc2Subnet,
+                ResourceKind::AwsEc2NetworkAcl,
                 ResourceKind::AwsEc2SecurityGroup,
+                ResourceKind::AwsEc2NetworkInterface,
                 ResourceKind::AwsEc2Instance
             ]
         );
@@ -608,4 +611,227 @@ async fn throttled_scan_completes_with_the_same_findings() {
     assert!(retries >= throttles, "every throttled attempt was retried");
     let clean_throttles: u64 = clean.scan.api_calls.values().map(|c| c.throttles).sum();
     assert_eq!(clean_throttles, 0);
+}
+
+/// A two-account estate: the emulator's default (management) account and the member account
+/// `scripts/emulator up --member-scale N` adds, with both ground truths. `prefix` picks the
+/// emulator: "" is the main one (`SKYWARDEN_TEST_AWS_*`, CI's scale), "SMALL_" the second one
+/// `./scripts/test` starts at another scale (`SKYWARDEN_TEST_AWS_SMALL_*`). Missing: skip
+/// locally, fail in CI.
+struct OrgEstate {
+    endpoint: String,
+    expected: Value,
+    member: String,
+    member_expected: Value,
+}
+
+fn org_estate(prefix: &str) -> Option<OrgEstate> {
+    let var = |k: &str| std::env::var(format!("SKYWARDEN_TEST_AWS_{prefix}{k}")).ok();
+    let json = |path: String| -> Value {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+        serde_json::from_str(&text).expect("ground truth is JSON")
+    };
+    match (
+        var("ENDPOINT"),
+        var("EXPECTED"),
+        var("MEMBER_ACCOUNT"),
+        var("MEMBER_EXPECTED"),
+    ) {
+        (Some(endpoint), Some(expected), Some(member), Some(member_expected))
+            if !member.is_empty() =>
+        {
+            Some(OrgEstate {
+                endpoint,
+                expected: json(expected),
+                member,
+                member_expected: json(member_expected),
+            })
+        }
+        _ if in_ci() => panic!(
+            "CI=true but the two-account emulator SKYWARDEN_TEST_AWS_{prefix}* is not configured: \
+             run the tests through ./scripts/test"
+        ),
+        _ => {
+            eprintln!(
+                "SKIP: no two-account emulator SKYWARDEN_TEST_AWS_{prefix}* (./scripts/test)"
+            );
+            None
+        }
+    }
+}
+
+/// Every ground-truth rule and inventory count of one account (`expected` is that account's
+/// expected.json), compared with what the scan found and stored for that account.
+fn account_truth_mismatches(
+    expected: &Value,
+    account: &str,
+    findings: &[FindingRecord],
+    resources: &[skywarden_graph::Resource],
+) -> Vec<String> {
+    let findings: Vec<FindingRecord> = findings
+        .iter()
+        .filter(|f| f.finding.account_id.as_str() == account)
+        .cloned()
+        .collect();
+    let resources: Vec<skywarden_graph::Resource> = resources
+        .iter()
+        .filter(|r| r.account_id.as_str() == account)
+        .cloned()
+        .collect();
+    let at = |region: &str, section: &str, key: &str| {
+        expected["per_region"][region][section][key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{account}: no ground truth {region}.{section}.{key}"))
+            as usize
+    };
+    let counts = per_rule_region(&findings);
+    let got = |rule: &str, region: &str| {
+        counts
+            .get(&(rule.to_string(), region.to_string()))
+            .copied()
+            .unwrap_or(0)
+    };
+    let mut out = Vec::new();
+    for &(rule, key) in RULE_TRUTH {
+        for region in REGIONS {
+            let mut want = at(region, "problems", key);
+            if key == "instance_exposed_admin_port" {
+                want -= ipv6_only_admin_exposures(&resources, region);
+            }
+            if got(rule, region) != want {
+                out.push(format!(
+                    "{account} {rule} {region}: got {}, want {want}",
+                    got(rule, region)
+                ));
+            }
+        }
+    }
+    for &(rule, key) in GLOBAL_TRUTH {
+        let want = expected["global"]["problems"][key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{account}: no global ground truth {key}"))
+            as usize;
+        if got(rule, "global") != want {
+            out.push(format!(
+                "{account} {rule} global: got {}, want {want}",
+                got(rule, "global")
+            ));
+        }
+    }
+    for region in REGIONS {
+        for (key, n) in seeded_inventory_counts(&resources, region) {
+            let want = at(region, "inventory", key);
+            if n != want {
+                out.push(format!(
+                    "{account} {region} inventory.{key}: got {n}, want {want}"
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// An Organization scan: `organizations:ListAccounts` from the management account, the role
+/// assumed in the member, both accounts scanned concurrently; every scope of both accounts
+/// Complete and every ground-truth count exact per account (each account was seeded with its
+/// own seed, so the counts differ between them).
+async fn organization_scan_matches_each_accounts_ground_truth(prefix: &str) {
+    let Some(emu) = org_estate(prefix) else {
+        return;
+    };
+    let member = emu.member.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let (out, report) = scan_with(
+        &emu.endpoint,
+        &db,
+        &REGIONS,
+        &[
+            "--org-role",
+            "OrganizationAccountAccessRole",
+            "--max-concurrent-accounts",
+            "2",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "org scan failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = report.expect("scan prints its JSON report");
+    let management = "123456789012";
+    assert_eq!(report.account_id, management);
+    assert_eq!(report.scan.status, ScanStatus::Succeeded);
+
+    // Both accounts, each with every region and no error.
+    let accounts: Vec<&str> = report
+        .accounts
+        .iter()
+        .map(|a| a.account_id.as_str())
+        .collect();
+    let mut want_accounts = vec![management, member.as_str()];
+    want_accounts.sort();
+    assert_eq!(accounts, want_accounts);
+    for a in &report.accounts {
+        assert_eq!(a.error, None, "{}", a.account_id);
+        let regions: BTreeSet<&str> = a.regions.iter().map(|r| r.as_str()).collect();
+        assert_eq!(regions, REGIONS.into_iter().collect(), "{}", a.account_id);
+    }
+    assert_eq!(
+        report
+            .accounts
+            .iter()
+            .find(|a| a.account_id.as_str() == member)
+            .and_then(|a| a.name.as_deref()),
+        Some("gov-member")
+    );
+
+    // Per-account coverage: every scope of both accounts, all Complete.
+    let regional = skywarden_scanner::aws::collectors::regional().count();
+    let global = skywarden_scanner::aws::collectors::global().count();
+    for account in [management, member.as_str()] {
+        let scopes: Vec<_> = report
+            .scan
+            .coverage
+            .iter()
+            .filter(|(s, _)| s.account_id.as_str() == account)
+            .collect();
+        assert_eq!(
+            scopes.len(),
+            REGIONS.len() * regional + global,
+            "{account} scopes"
+        );
+        assert!(scopes.iter().all(|(_, s)| s.is_complete()), "{account}");
+    }
+    assert!(report.scan.api_calls.contains_key("organizations"));
+
+    let resources = stored_resources(&db).await;
+    let mut mismatches =
+        account_truth_mismatches(&emu.expected, management, &report.findings, &resources);
+    mismatches.extend(account_truth_mismatches(
+        &emu.member_expected,
+        &member,
+        &report.findings,
+        &resources,
+    ));
+    assert!(
+        mismatches.is_empty(),
+        "findings differ from the ground truth:\n{}",
+        mismatches.join("\n")
+    );
+    // Nothing is attributed to a third account.
+    assert!(resources
+        .iter()
+        .all(|r| [management, member.as_str()].contains(&r.account_id.as_str())));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn organization_scan_at_ci_scale() {
+    organization_scan_matches_each_accounts_ground_truth("").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn organization_scan_at_small_scale() {
+    organization_scan_matches_each_accounts_ground_truth("SMALL_").await;
 }
