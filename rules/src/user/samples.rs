@@ -232,9 +232,18 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                     route("10.0.0.0/16", RouteTarget::Local),
                     route("0.0.0.0/0", RouteTarget::InternetGateway(ids.igw.clone())),
                     route("10.9.0.0/16", RouteTarget::NatGateway(ids.nat.clone())),
-                    route("10.10.0.0/16", RouteTarget::VpcPeeringConnection(ids.peering.clone())),
-                    route("10.11.0.0/16", RouteTarget::VpcEndpoint(ids.vpc_endpoint.clone())),
-                    route("10.12.0.0/16", RouteTarget::NetworkInterface(ids.eni.clone())),
+                    route(
+                        "10.10.0.0/16",
+                        RouteTarget::VpcPeeringConnection(ids.peering.clone()),
+                    ),
+                    route(
+                        "10.11.0.0/16",
+                        RouteTarget::VpcEndpoint(ids.vpc_endpoint.clone()),
+                    ),
+                    route(
+                        "10.12.0.0/16",
+                        RouteTarget::NetworkInterface(ids.eni.clone()),
+                    ),
                     route("10.13.0.0/16", RouteTarget::Other("cagw-0sample".into())),
                 ],
             },
