@@ -76,7 +76,7 @@ fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
                     continue;
                 }
                 let results: Vec<Option<bool>> = blocks.iter().map(|b| contained(dest, b)).collect();
-                if results.iter().any(Option::is_none) || results.iter().any(|x| *x == Some(true)) {
+                if results.iter().any(Option::is_none) || results.contains(&Some(true)) {
                     continue; // unparsable: unknown, never a finding; contained: fine
                 }
                 match by_peering.iter_mut().find(|(id, _)| *id == pcx) {
