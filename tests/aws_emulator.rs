@@ -16,6 +16,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Output;
 
 use serde_json::Value;
+use skywarden_graph::model::{
+    ElasticIp, FlowLog, NatGateway, NatGatewayState, NetworkInterface, Snapshot, VpcEndpoint,
+    VpcEndpointType, VpcPeeringConnection,
+};
 use skywarden_graph::model::{InternetGateway, RouteTable, SecurityGroup, Subnet, Vpc};
 use skywarden_graph::{ConnectionId, CoverageStatus, ErrorClass, ResourceKind};
 use skywarden_rules::{FindingRecord, FindingStatus};
@@ -44,6 +48,7 @@ const RULE_TRUTH: &[(&str, &str)] = &[
         "aws.ec2.instance_exposed_admin_port",
         "instance_exposed_admin_port",
     ),
+    ("aws.ec2.instance_public_ip", "instance_public_ip"),
 ];
 
 /// Rule id -> ground-truth problem key of the account-wide section (IAM, S3: region `global`).
@@ -146,7 +151,134 @@ fn seeded_inventory_counts(
             "volumes",
             count(&|r| r.kind() == ResourceKind::AwsEbsVolume),
         ),
+        (
+            "nat_gateways",
+            count(&|r| {
+                r.model::<NatGateway>().is_some_and(|n| {
+                    n.state != NatGatewayState::Deleted && seeded_vpcs.contains(&n.vpc)
+                })
+            }),
+        ),
+        // moto: one per instance and per NAT gateway (extra_vpc.py's interface endpoint has no subnet).
+        (
+            "network_interfaces",
+            count(&|r| r.model::<NetworkInterface>().is_some()),
+        ),
+        ("elastic_ips", count(&|r| r.model::<ElasticIp>().is_some())),
+        (
+            "snapshots",
+            count(&|r| {
+                r.model::<Snapshot>().is_some_and(|s| {
+                    s.description
+                        .as_deref()
+                        .is_some_and(|d| d.starts_with("gov-"))
+                })
+            }),
+        ),
+        (
+            "route_tables_with_igw_route",
+            count(&|r| {
+                r.model::<RouteTable>().is_some_and(|t| {
+                    seeded_vpcs.contains(&t.vpc) && t.internet_gateway_route().is_some()
+                })
+            }),
+        ),
     ])
+}
+
+/// The ground truth of testing/aws-emulator/extra_vpc.py (`SKYWARDEN_TEST_AWS_EXPECTED_VPC`,
+/// exported by `scripts/emulator up`): `None` (skip) when it is not configured locally.
+fn vpc_truth() -> Option<Value> {
+    match std::env::var("SKYWARDEN_TEST_AWS_EXPECTED_VPC") {
+        Ok(path) if !path.is_empty() => {
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!("read {path}: {e} (re-seed: scripts/emulator up --reseed)")
+            });
+            Some(serde_json::from_str(&text).expect("VPC ground truth is JSON"))
+        }
+        _ if in_ci() => panic!("CI=true but SKYWARDEN_TEST_AWS_EXPECTED_VPC is not set"),
+        _ => {
+            eprintln!("SKIP: SKYWARDEN_TEST_AWS_EXPECTED_VPC not set (run ./scripts/test)");
+            None
+        }
+    }
+}
+
+/// Every VPC rule and every planted kind of extra_vpc.py, per region, exactly; and the new
+/// kinds' edges (endpoint <- route table, VPC -> flow log, peering -> both VPCs).
+fn check_vpc_truth(
+    truth: &Value,
+    findings: &[FindingRecord],
+    resources: &[skywarden_graph::Resource],
+) -> Vec<String> {
+    let mut mismatches = Vec::new();
+    let counts = per_rule_region(findings);
+    for (rule, per_region) in truth["problems"].as_object().expect("problems") {
+        for region in REGIONS {
+            let want = per_region[region].as_u64().unwrap_or(0) as usize;
+            let got = counts
+                .get(&(rule.clone(), region.to_string()))
+                .copied()
+                .unwrap_or(0);
+            if got != want {
+                mismatches.push(format!("{rule} {region}: got {got}, want {want}"));
+            }
+        }
+    }
+    for (kind, per_region) in truth["inventory"].as_object().expect("inventory") {
+        let kind: ResourceKind = kind.parse().expect("kind slug");
+        for region in REGIONS {
+            let want = per_region[region].as_u64().unwrap_or(0) as usize;
+            let got = resources
+                .iter()
+                .filter(|r| r.region.as_str() == region && r.kind() == kind)
+                .count();
+            if got != want {
+                mismatches.push(format!("inventory {kind} {region}: got {got}, want {want}"));
+            }
+        }
+    }
+    let mut b = skywarden_graph::InventoryBuilder::new();
+    b.extend(resources.iter().cloned());
+    let inv = b.build();
+    use skywarden_graph::{Direction, EdgeKind};
+    for (r, e) in inv.of_kind::<VpcEndpoint>() {
+        let routed = inv.neighbors_of::<RouteTable>(&r.id, EdgeKind::RoutesTo, Direction::Incoming);
+        if e.endpoint_type == VpcEndpointType::Gateway && routed.is_empty() {
+            mismatches.push(format!("gateway endpoint {} has no route table", r.id));
+        }
+        if e.endpoint_type == VpcEndpointType::Interface && e.security_groups.is_empty() {
+            mismatches.push(format!("interface endpoint {} has no security group", r.id));
+        }
+        // moto adds the prefix-list route itself: the table's own route names the endpoint too.
+        for (_, t) in routed {
+            if !t.routes.iter().any(|x| x.target.id() == Some(&r.id)) {
+                mismatches.push(format!("{} has no route to {}", t.route_table_id, r.id));
+            }
+        }
+    }
+    for (r, _) in inv.of_kind::<FlowLog>() {
+        if inv
+            .neighbors(&r.id, EdgeKind::LogsTo, Direction::Incoming)
+            .is_empty()
+        {
+            mismatches.push(format!("flow log {} is not linked to what it logs", r.id));
+        }
+    }
+    for (r, p) in inv.of_kind::<VpcPeeringConnection>() {
+        let vpcs = inv.neighbors_of::<Vpc>(&r.id, EdgeKind::AttachedTo, Direction::Outgoing);
+        let tables = inv.neighbors_of::<RouteTable>(&r.id, EdgeKind::RoutesTo, Direction::Incoming);
+        if vpcs.len() != 2 || tables.len() != 2 || p.accepter.cidr_blocks.is_empty() {
+            mismatches.push(format!(
+                "peering {}: {} VPCs, {} route tables, accepter {:?}",
+                r.id,
+                vpcs.len(),
+                tables.len(),
+                p.accepter.cidr_blocks
+            ));
+        }
+    }
+    mismatches
 }
 
 fn per_rule_region(findings: &[FindingRecord]) -> BTreeMap<(String, String), usize> {
@@ -224,6 +356,9 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
         if got != want {
             mismatches.push(format!("{rule} global: got {got}, want {want}"));
         }
+    }
+    if let Some(vpc) = vpc_truth() {
+        mismatches.extend(check_vpc_truth(&vpc, &first.findings, &resources));
     }
     assert!(
         mismatches.is_empty(),

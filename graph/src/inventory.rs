@@ -20,24 +20,29 @@ use crate::resource::Resource;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
-    /// VPC -> subnet / route table / security group; subnet -> instance; IAM group -> user.
+    /// VPC -> subnet / route table / security group / VPC endpoint; subnet -> instance;
+    /// IAM group -> user.
     Contains,
     /// Volume -> instance; internet gateway -> VPC; IAM policy -> user / group / role;
-    /// access key / virtual MFA device -> user.
+    /// access key / virtual MFA device -> user; network interface -> NAT gateway / VPC
+    /// endpoint; VPC peering connection -> requester and accepter VPC.
     AttachedTo,
-    /// Instance, load balancer, RDS instance, Lambda function -> security group.
+    /// Instance, load balancer, RDS instance, Lambda function, VPC endpoint -> security group.
     SecuredBy,
-    /// Route table -> internet gateway; listener -> target group; target group -> instance.
+    /// Route table -> every inventoried target of its routes (internet gateway, NAT gateway,
+    /// VPC endpoint, VPC peering connection, network interface, instance; a gateway endpoint's
+    /// route tables too); listener -> target group; target group -> instance.
     RoutesTo,
-    /// Route table -> subnet (explicit association) or -> VPC (main table); load balancer
-    /// listener / target group -> load balancer.
+    /// Route table -> subnet (explicit association) or -> VPC (main table); VPC endpoint ->
+    /// subnet it has an interface in; load balancer listener / target group -> load balancer.
     AssociatedWith,
     /// A resource made from another: snapshot -> its source volume, AMI -> the snapshots of
     /// its block devices, launch template -> the AMI its instances boot from.
     DerivedFrom,
     /// Encrypted resource (RDS instance, CloudTrail trail) -> the KMS key that encrypts it.
     EncryptedWith,
-    /// Log source (CloudTrail trail) -> where it delivers (S3 bucket).
+    /// Log source -> where it delivers: CloudTrail trail -> S3 bucket; the resource a VPC flow
+    /// log records (VPC, subnet, network interface) -> the flow log; flow log -> its S3 bucket.
     LogsTo,
 }
 

@@ -297,6 +297,54 @@ pub enum Evidence {
         expression: String,
         exposure: Option<ExposureEvidence>,
     },
+    /// A running instance's public IPv4 address; `elastic_ip` is the allocation id when the
+    /// address is an Elastic IP associated with the instance, `None` when auto-assigned.
+    PublicInstanceIp {
+        public_ip: String,
+        state: InstanceState,
+        subnet: Option<ResourceId>,
+        elastic_ip: Option<String>,
+    },
+    /// A VPC without an active flow log of its own; `inactive_flow_logs` lists the flow-log
+    /// ids on it that exist but are not `ACTIVE`.
+    VpcFlowLogs {
+        is_default: bool,
+        inactive_flow_logs: Vec<String>,
+    },
+    /// An available NAT gateway no workload routes through: the route tables with an active
+    /// route to it and the subnets that use those tables (none of which holds a workload).
+    IdleNatGateway {
+        connectivity_type: skywarden_graph::model::ConnectivityType,
+        routed_by: Vec<ResourceId>,
+        served_subnets: Vec<ResourceId>,
+    },
+    /// A VPC's `default` security group and the rules it still has.
+    DefaultSecurityGroupRules {
+        vpc: Option<ResourceId>,
+        ingress: Vec<skywarden_graph::model::Permission>,
+        egress: Vec<skywarden_graph::model::Permission>,
+    },
+    /// A network ACL whose effective inbound rules let the world reach admin ports: per port
+    /// the deciding allow entries (IPv4 then IPv6), and the subnets it applies to.
+    NetworkAclWorldAdminIngress {
+        is_default: bool,
+        subnets: Vec<ResourceId>,
+        open: Vec<AclPortOpening>,
+    },
+    /// Routes to a VPC peering connection whose destination reaches beyond the peer VPC.
+    PeeringRoutesTooBroad {
+        peering_connection: ResourceId,
+        peer_vpc: Option<ResourceId>,
+        peer_cidr_blocks: Vec<String>,
+        broad_destinations: Vec<String>,
+    },
+}
+
+/// One admin port of [`Evidence::NetworkAclWorldAdminIngress`] and the entries that open it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AclPortOpening {
+    pub port: u16,
+    pub entries: Vec<skywarden_graph::model::AclEntry>,
 }
 
 /// The internet exposure of a resource as pack findings report it: the public address, the

@@ -100,6 +100,9 @@ kinds! {
     AwsEc2NatGateway => "aws_ec2_nat_gateway", Aws, aws_ec2_nat_gateway::NatGateway;
     AwsEc2NetworkAcl => "aws_ec2_network_acl", Aws, aws_ec2_network_acl::NetworkAcl;
     AwsS3Bucket => "aws_s3_bucket", Aws, aws_s3_bucket::Bucket;
+    AwsEc2VpcEndpoint => "aws_ec2_vpc_endpoint", Aws, aws_ec2_vpc_endpoint::VpcEndpoint;
+    AwsEc2FlowLog => "aws_ec2_flow_log", Aws, aws_ec2_flow_log::FlowLog;
+    AwsEc2VpcPeeringConnection => "aws_ec2_vpc_peering_connection", Aws, aws_ec2_vpc_peering_connection::VpcPeeringConnection;
 }
 
 pub use aws_ebs_snapshot::{SnapshotState, SnapshotStorageTier};
@@ -130,6 +133,14 @@ pub use aws_s3_bucket::{
     DefaultEncryption, GranteeType, ObjectOwnership, PolicyCondition, PolicyEffect,
     PolicyStatement, PublicAccessBlock, SseAlgorithm, Versioning, VersioningStatus,
 };
+
+// VPC endpoints, flow logs, peering connections.
+pub use aws_ec2_flow_log::{
+    s3_destination_bucket, DeliverLogsStatus, FlowLogResourceType, FlowLogStatus,
+    LogDestinationType, TrafficType,
+};
+pub use aws_ec2_vpc_endpoint::{VpcEndpointState, VpcEndpointType};
+pub use aws_ec2_vpc_peering_connection::{PeeringStatus, PeeringVpc};
 
 #[cfg(test)]
 mod tests {

@@ -62,6 +62,12 @@ registry! {
     bucket_ssl_not_enforced,
     bucket_logging_disabled,
     bucket_mfa_delete_disabled,
+    instance_public_ip,
+    vpc_flow_logs_disabled,
+    nat_gateway_without_private_workloads,
+    default_security_group_allows_traffic,
+    network_acl_allows_admin_ports_from_world,
+    vpc_peering_routes_too_broad,
 }
 
 /// Every built-in rule, in registry order.

@@ -26,6 +26,11 @@ use skywarden_graph::model::{
     SnapshotStorageTier, SseAlgorithm, Statement, Subnet, Trail, User, Versioning,
     VersioningStatus, VirtualMfaDevice, Volume, VolumeAttachment, VolumeState, VolumeType, Vpc,
 };
+use skywarden_graph::model::{
+    DeliverLogsStatus, FlowLog, FlowLogResourceType, FlowLogStatus, LogDestinationType,
+    PeeringStatus, PeeringVpc, TrafficType, VpcEndpoint, VpcEndpointState, VpcEndpointType,
+    VpcPeeringConnection,
+};
 use skywarden_graph::{
     AccountId, GraphError, Inventory, InventoryBuilder, Model, Region, Resource, ResourceId,
     ResourceKind,
@@ -69,6 +74,9 @@ struct Ids {
     nat: ResourceId,
     nacl: ResourceId,
     bucket: ResourceId,
+    vpc_endpoint: ResourceId,
+    flow_log: ResourceId,
+    peering: ResourceId,
 }
 
 impl Ids {
@@ -111,6 +119,9 @@ impl Ids {
             nat: id("natgateway", "nat-0sample")?,
             nacl: id("network-acl", "acl-0sample")?,
             bucket: "arn:aws:s3:::sample-bucket".parse()?,
+            vpc_endpoint: id("vpc-endpoint", "vpce-0sample")?,
+            flow_log: id("vpc-flow-log", "fl-0sample")?,
+            peering: id("vpc-peering-connection", "pcx-0sample")?,
             account,
             region,
         })
@@ -220,7 +231,20 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                 routes: vec![
                     route("10.0.0.0/16", RouteTarget::Local),
                     route("0.0.0.0/0", RouteTarget::InternetGateway(ids.igw.clone())),
-                    route("10.9.0.0/16", RouteTarget::NatGateway("nat-0sample".into())),
+                    route("10.9.0.0/16", RouteTarget::NatGateway(ids.nat.clone())),
+                    route(
+                        "10.10.0.0/16",
+                        RouteTarget::VpcPeeringConnection(ids.peering.clone()),
+                    ),
+                    route(
+                        "10.11.0.0/16",
+                        RouteTarget::VpcEndpoint(ids.vpc_endpoint.clone()),
+                    ),
+                    route(
+                        "10.12.0.0/16",
+                        RouteTarget::NetworkInterface(ids.eni.clone()),
+                    ),
+                    route("10.13.0.0/16", RouteTarget::Other("cagw-0sample".into())),
                 ],
             },
         ),
@@ -663,6 +687,69 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                 subnets: vec![ids.subnet.clone()],
             },
         ),
+        ResourceKind::AwsEc2VpcEndpoint => ids.resource(
+            &ids.vpc_endpoint,
+            VpcEndpoint {
+                vpc_endpoint_id: ids.vpc_endpoint.short_id().into(),
+                endpoint_type: VpcEndpointType::Gateway,
+                service_name: Some("com.amazonaws.us-east-1.s3".into()),
+                vpc: ids.vpc.clone(),
+                state: VpcEndpointState::Available,
+                route_tables: vec![ids.route_table.clone()],
+                subnets: vec![ids.subnet.clone()],
+                security_groups: vec![ids.security_group.clone()],
+                network_interfaces: vec![ids.eni.clone()],
+                private_dns_enabled: true,
+                dns_names: vec!["vpce-0sample.s3.us-east-1.vpce.amazonaws.com".into()],
+                policy: Some(sample_document()),
+                policy_error: Some("policy document is not JSON".into()),
+                owner_id: Some(ids.account.to_string()),
+                requester_managed: false,
+                creation_time: Some(created),
+            },
+        ),
+        ResourceKind::AwsEc2FlowLog => ids.resource(
+            &ids.flow_log,
+            FlowLog {
+                flow_log_id: ids.flow_log.short_id().into(),
+                resource_id: ids.vpc.short_id().into(),
+                resource_type: FlowLogResourceType::Vpc,
+                resource: Some(ids.vpc.clone()),
+                traffic_type: Some(TrafficType::All),
+                log_destination_type: LogDestinationType::S3,
+                log_destination: Some("arn:aws:s3:::sample-bucket/flows/".into()),
+                log_group_name: Some("sample-flows".into()),
+                destination_bucket: Some(ids.bucket.clone()),
+                deliver_logs_status: DeliverLogsStatus::Success,
+                deliver_logs_error_message: Some("Access error".into()),
+                flow_log_status: FlowLogStatus::Active,
+                log_format: Some("${version} ${account-id} ${srcaddr} ${dstaddr}".into()),
+                max_aggregation_interval: Some(600),
+                creation_time: Some(created),
+            },
+        ),
+        ResourceKind::AwsEc2VpcPeeringConnection => {
+            let side = |cidr: &str| PeeringVpc {
+                vpc_id: Some(ids.vpc.short_id().into()),
+                owner_id: Some(ids.account.to_string()),
+                region: Some(ids.region.clone()),
+                vpc: Some(ids.vpc.clone()),
+                cidr_blocks: vec![cidr.into()],
+                ipv6_cidr_blocks: vec!["2600:1f18::/56".into()],
+            };
+            ids.resource(
+                &ids.peering,
+                VpcPeeringConnection {
+                    vpc_peering_connection_id: ids.peering.short_id().into(),
+                    status: PeeringStatus::Active,
+                    status_message: Some("Active".into()),
+                    // One VPC in the estate: both sides are it, so the estate has no dangling edge.
+                    requester: side("10.0.0.0/16"),
+                    accepter: side("10.0.0.0/16"),
+                    expiration_time: Some(created),
+                },
+            )
+        }
         ResourceKind::AwsS3Bucket => {
             let statement = |effect, everyone| PolicyStatement {
                 sid: Some("Sample".into()),

@@ -99,6 +99,9 @@ registry! {
         addresses => AwsEc2ElasticIp, ["ec2:DescribeAddresses"];
         nat_gateways => AwsEc2NatGateway, ["ec2:DescribeNatGateways"];
         network_acls => AwsEc2NetworkAcl, ["ec2:DescribeNetworkAcls"];
+        vpc_endpoints => AwsEc2VpcEndpoint, ["ec2:DescribeVpcEndpoints"];
+        flow_logs => AwsEc2FlowLog, ["ec2:DescribeFlowLogs"];
+        vpc_peering_connections => AwsEc2VpcPeeringConnection, ["ec2:DescribeVpcPeeringConnections"];
     }
     global {
         users => AwsIamUser, ["iam:GetAccountAuthorizationDetails", "iam:ListUsers", "iam:ListMFADevices", "iam:GetLoginProfile"];

@@ -19,34 +19,42 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
     Ok(out)
 }
 
+/// The typed target of a route: EC2 names exactly one target per route; ids become ARNs in
+/// the table's account and region (a target in another account, e.g. a shared transit gateway
+/// or the peer's side, keeps our ARN: the edge then dangles, it never errors).
 fn target(cx: &MapCx, r: &sdk::Route) -> Result<RouteTarget, CollectError> {
-    let s = |v: &str| v.to_string();
-    Ok(if let Some(g) = r.gateway_id() {
+    fn some(v: Option<&str>) -> Option<&str> {
+        v.filter(|s| !s.is_empty())
+    }
+    Ok(if let Some(g) = some(r.gateway_id()) {
         match g {
             "local" => RouteTarget::Local,
             g if g.starts_with("igw-") => RouteTarget::InternetGateway(cx.ec2_id("internet-gateway", g)?),
-            g if g.starts_with("vpce-") => RouteTarget::VpcEndpoint(s(g)),
-            g => RouteTarget::Other(s(g)),
+            g if g.starts_with("vpce-") => RouteTarget::VpcEndpoint(cx.ec2_id("vpc-endpoint", g)?),
+            // Some responses put a NAT gateway or peering connection in GatewayId.
+            g if g.starts_with("nat-") => RouteTarget::NatGateway(cx.ec2_id("natgateway", g)?),
+            g if g.starts_with("pcx-") => RouteTarget::VpcPeeringConnection(cx.ec2_id("vpc-peering-connection", g)?),
+            g => RouteTarget::Other(g.to_string()),
         }
-    } else if let Some(n) = r.nat_gateway_id() {
-        RouteTarget::NatGateway(s(n))
-    } else if let Some(t) = r.transit_gateway_id() {
-        RouteTarget::TransitGateway(s(t))
-    } else if let Some(p) = r.vpc_peering_connection_id() {
-        RouteTarget::VpcPeeringConnection(s(p))
-    } else if let Some(e) = r.egress_only_internet_gateway_id() {
-        RouteTarget::EgressOnlyInternetGateway(s(e))
-    } else if let Some(i) = r.instance_id() {
-        RouteTarget::Instance(s(i))
-    } else if let Some(n) = r.network_interface_id() {
-        RouteTarget::NetworkInterface(s(n))
+    } else if let Some(n) = some(r.nat_gateway_id()) {
+        RouteTarget::NatGateway(cx.ec2_id("natgateway", n)?)
+    } else if let Some(t) = some(r.transit_gateway_id()) {
+        RouteTarget::TransitGateway(cx.ec2_id("transit-gateway", t)?)
+    } else if let Some(p) = some(r.vpc_peering_connection_id()) {
+        RouteTarget::VpcPeeringConnection(cx.ec2_id("vpc-peering-connection", p)?)
+    } else if let Some(e) = some(r.egress_only_internet_gateway_id()) {
+        RouteTarget::EgressOnlyInternetGateway(cx.ec2_id("egress-only-internet-gateway", e)?)
+    } else if let Some(i) = some(r.instance_id()) {
+        RouteTarget::Instance(cx.ec2_id("instance", i)?)
+    } else if let Some(n) = some(r.network_interface_id()) {
+        RouteTarget::NetworkInterface(cx.ec2_id("network-interface", n)?)
     } else {
         let other = r
             .local_gateway_id()
             .or(r.carrier_gateway_id())
             .or(r.core_network_arn())
             .unwrap_or("unknown");
-        RouteTarget::Other(s(other))
+        RouteTarget::Other(other.to_string())
     })
 }
 
@@ -123,6 +131,11 @@ mod tests {
             .routes(route("10.0.0.0/16").gateway_id("local").build())
             .routes(route("0.0.0.0/0").gateway_id("igw-9").build())
             .routes(route("192.168.0.0/16").nat_gateway_id("nat-1").state(sdk::RouteState::Blackhole).build())
+            .routes(route("172.16.0.0/16").vpc_peering_connection_id("pcx-1").build())
+            .routes(sdk::Route::builder().destination_prefix_list_id("pl-1").gateway_id("vpce-7").build())
+            .routes(route("172.17.0.0/16").network_interface_id("eni-1").build())
+            .routes(route("172.18.0.0/16").transit_gateway_id("tgw-1").build())
+            .routes(route("172.19.0.0/16").carrier_gateway_id("cagw-1").build())
             .build();
         let r = map(&cx(), &t).unwrap();
         let m = r.model::<RouteTable>().unwrap();
@@ -131,7 +144,13 @@ mod tests {
         assert_eq!(m.subnets[0].short_id(), "subnet-a");
         assert_eq!(m.routes[0].target, RouteTarget::Local);
         assert_eq!(m.internet_gateway_route().map(|g| g.short_id()), Some("igw-9"));
-        assert_eq!(m.routes[2].target, RouteTarget::NatGateway("nat-1".into()));
+        assert_eq!(m.routes[2].target, RouteTarget::NatGateway(cx().ec2_id("natgateway", "nat-1").unwrap()));
         assert_eq!(m.routes[2].state, RouteState::Blackhole);
+        let kinds: Vec<_> = m.routes[3..].iter().map(|r| r.target.resource_type()).collect();
+        assert_eq!(
+            kinds,
+            [Some("vpc-peering-connection"), Some("vpc-endpoint"), Some("network-interface"), Some("transit-gateway"), None]
+        );
+        assert_eq!(m.routes[4].target.id().unwrap().as_str(), "arn:aws:ec2:eu-west-1:123456789012:vpc-endpoint/vpce-7");
     }
 }
