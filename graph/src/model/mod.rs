@@ -102,6 +102,7 @@ kinds! {
     AwsS3Bucket => "aws_s3_bucket", Aws, aws_s3_bucket::Bucket;
 }
 
+pub use aws_cloudtrail_trail::ManagementEvents;
 pub use aws_ebs_snapshot::{SnapshotState, SnapshotStorageTier};
 pub use aws_ebs_volume::{VolumeAttachment, VolumeState, VolumeType};
 pub use aws_ec2_elastic_ip::AddressDomain;
