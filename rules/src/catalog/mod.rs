@@ -62,6 +62,14 @@ registry! {
     bucket_ssl_not_enforced,
     bucket_logging_disabled,
     bucket_mfa_delete_disabled,
+    backup_retention_insufficient,
+    auto_minor_version_upgrade_disabled,
+    multi_az_disabled,
+    deletion_protection_disabled,
+    no_multi_region_trail,
+    trail_not_encrypted_with_kms,
+    function_deprecated_runtime,
+    key_pending_deletion,
 }
 
 /// Every built-in rule, in registry order.
