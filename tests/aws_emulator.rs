@@ -1,9 +1,10 @@
 //! End-to-end: the real `skywarden` binary scans the seeded moto estate with the real AWS SDK,
 //! and the results are compared with the seeder's ground truth.
 //!
-//! Needs `SKYWARDEN_TEST_AWS_ENDPOINT` and `SKYWARDEN_TEST_AWS_EXPECTED` (set by
-//! `eval "$(scripts/emulator up)"`; `./scripts/test` does it). Without them the tests skip
-//! locally and FAIL when `CI=true`. Postgres comes from `SKYWARDEN_TEST_POSTGRES_URL`
+//! Needs `SKYWARDEN_TEST_AWS_ENDPOINT`, `SKYWARDEN_TEST_AWS_EXPECTED` (seed.py's ground truth)
+//! and `SKYWARDEN_TEST_AWS_EXTRA_EBS` / `SKYWARDEN_TEST_AWS_EXTRA_SERVICES` (extra_ebs.py's and
+//! extra_services.py's), all set by `eval "$(scripts/emulator up)"`; `./scripts/test` does it.
+//! Without them the tests skip locally and FAIL when `CI=true`. Postgres comes from `SKYWARDEN_TEST_POSTGRES_URL`
 //! (default postgres://postgres@127.0.0.1:5432/postgres); unreachable = skip locally, fail in CI.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -149,6 +150,55 @@ fn seeded_inventory_counts(
     ])
 }
 
+/// moto deviation: every encrypted EBS volume or snapshot seed.py creates without a key makes
+/// moto create a new CUSTOMER-managed, non-rotating KMS key with this description (AWS uses
+/// the one AWS-managed `aws/ebs` key, which no rule reports). Skywarden reports those keys
+/// (`aws.kms.key_rotation_disabled`), as it would real customer keys; they are counted here
+/// and added to extra_services.py's ground truth, which counts only its planted keys.
+const MOTO_EBS_DEFAULT_KEY: &str =
+    "Default master key that protects my EBS volumes when no other key is defined";
+
+fn moto_ebs_default_keys(resources: &[skywarden_graph::Resource], region: &str) -> usize {
+    use skywarden_graph::model::{KeyManager, KeyState, KmsKey};
+    resources
+        .iter()
+        .filter(|r| r.region.as_str() == region)
+        .filter_map(|r| r.model::<KmsKey>())
+        .filter(|k| k.description.as_deref() == Some(MOTO_EBS_DEFAULT_KEY))
+        .inspect(|k| {
+            assert!(
+                k.manager == KeyManager::Customer
+                    && k.state == KeyState::Enabled
+                    && k.rotation_enabled == Some(false),
+                "moto's EBS default key changed: {k:?}"
+            )
+        })
+        .count()
+}
+
+/// Rule ids with a ground truth from extra_ebs.py or extra_services.py.
+fn extra_rules(emu: &Emu) -> BTreeSet<String> {
+    extra_keys(emu, "problems")
+}
+
+/// Kind slugs with an inventory count from extra_ebs.py or extra_services.py.
+fn extra_kinds(emu: &Emu) -> BTreeSet<String> {
+    extra_keys(emu, "inventory")
+}
+
+fn extra_keys(emu: &Emu, section: &str) -> BTreeSet<String> {
+    let keys: BTreeSet<String> = [&emu.extra_ebs, &emu.extra_services]
+        .iter()
+        .filter_map(|t| t[section].as_object())
+        .flat_map(|m| m.keys().cloned())
+        .collect();
+    assert!(
+        !keys.is_empty(),
+        "the extra ground truths have no {section}"
+    );
+    keys
+}
+
 fn per_rule_region(findings: &[FindingRecord]) -> BTreeMap<(String, String), usize> {
     let mut m = BTreeMap::new();
     for f in findings {
@@ -202,7 +252,9 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
                 .get(&(rule.to_string(), region.to_string()))
                 .copied()
                 .unwrap_or(0);
-            let mut want = truth(&emu, region, "problems", key);
+            // extra_ebs.py's AMI snapshots add to seed.py's snapshot_unencrypted.
+            let mut want =
+                truth(&emu, region, "problems", key) + emu.extra("problems", rule, region);
             if key == "instance_exposed_admin_port" {
                 let v6 = ipv6_only_admin_exposures(&resources, region);
                 ipv6_only_total += v6;
@@ -225,6 +277,28 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
             mismatches.push(format!("{rule} global: got {got}, want {want}"));
         }
     }
+    // Every rule of the extra seeders (EBS/AMI/launch templates, KMS, RDS, CloudTrail,
+    // Lambda), in every region and `global`: exactly their ground truth, zero where it has none.
+    for rule in extra_rules(&emu) {
+        if RULE_TRUTH.iter().any(|(r, _)| *r == rule) {
+            continue; // checked above, added to seed.py's count
+        }
+        for region in REGIONS.iter().copied().chain(["global"]) {
+            let got = counts
+                .get(&(rule.clone(), region.to_string()))
+                .copied()
+                .unwrap_or(0);
+            let mut want = emu.extra("problems", &rule, region);
+            if rule == "aws.kms.key_rotation_disabled" {
+                want += moto_ebs_default_keys(&resources, region);
+            }
+            if got != want {
+                mismatches.push(format!(
+                    "{rule} {region}: got {got}, want {want} (extra seeders)"
+                ));
+            }
+        }
+    }
     assert!(
         mismatches.is_empty(),
         "findings differ from the ground truth:\n{}",
@@ -234,10 +308,10 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
     // plants without a ground-truth key, e.g. gp2 volumes).
     let total_truth: usize = RULE_TRUTH
         .iter()
-        .map(|(_, k)| {
+        .map(|(rule, k)| {
             REGIONS
                 .iter()
-                .map(|r| truth(&emu, r, "problems", k))
+                .map(|r| truth(&emu, r, "problems", k) + emu.extra("problems", rule, r))
                 .sum::<usize>()
         })
         .sum();
@@ -299,6 +373,24 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
                 truth(&emu, region, "inventory", key),
                 "{region} inventory.{key}"
             );
+        }
+    }
+    // The kinds the extra seeders plant, per region: exactly what they planted (snapshots: on
+    // top of seed.py's, extra_ebs.py's being moto's AMI snapshots).
+    for region in REGIONS {
+        for kind in extra_kinds(&emu) {
+            let got = resources
+                .iter()
+                .filter(|r| r.region.as_str() == region && r.kind().as_str() == kind)
+                .count();
+            let mut want = emu.extra("inventory", &kind, region);
+            if kind == "aws_ebs_snapshot" {
+                want += truth(&emu, region, "inventory", "snapshots");
+            }
+            if kind == "aws_kms_key" {
+                want += moto_ebs_default_keys(&resources, region);
+            }
+            assert_eq!(got, want, "{region} inventory {kind}");
         }
     }
     let stored_before = resources.len();
@@ -608,4 +700,109 @@ async fn throttled_scan_completes_with_the_same_findings() {
     assert!(retries >= throttles, "every throttled attempt was retried");
     let clean_throttles: u64 = clean.scan.api_calls.values().map(|c| c.throttles).sum();
     assert_eq!(clean_throttles, 0);
+}
+
+/// `aws.cloudtrail.no_multi_region_trail` is one finding per account (region `global`,
+/// synthetic id), evaluated over the trails of every scanned region. extra_services.py plants
+/// the account's only multi-region trail in us-east-1 (ground truth: 0 findings in a full
+/// scan), so a scan of the two other regions does not see it and reports the account
+/// (documented: include the trail's home region); when one of the scanned regions fails, the
+/// rule cannot know and does not fire, and the stored finding is left as it was; a full scan
+/// sees the trail and resolves it.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_multi_region_trail_is_per_account_and_never_decided_on_a_failed_region() {
+    let Some(emu) = emulator() else { return };
+    const RULE: &str = "aws.cloudtrail.no_multi_region_trail";
+    assert_eq!(
+        emu.extra("problems", RULE, "global"),
+        0,
+        "the full estate has a qualifying trail"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let of_rule = |f: &[FindingRecord]| -> Vec<FindingRecord> {
+        f.iter()
+            .filter(|f| f.finding.rule_id == RULE)
+            .cloned()
+            .collect()
+    };
+
+    let two = ["eu-west-1", "ap-southeast-2"];
+    let (out, first) = scan(&emu.endpoint, &db, &two);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first = first.unwrap();
+    let found = of_rule(&first.findings);
+    assert_eq!(found.len(), 1, "one finding for the account");
+    let f = &found[0].finding;
+    assert_eq!(
+        f.resource_id.as_str(),
+        "arn:aws:cloudtrail::123456789012:trails"
+    );
+    assert_eq!(
+        (f.region.as_str(), f.resource_kind),
+        ("global", ResourceKind::AwsCloudtrailTrail)
+    );
+    let skywarden_rules::Evidence::AccountTrails { regions, trails } = &f.evidence else {
+        panic!("{:?}", f.evidence)
+    };
+    assert_eq!(
+        regions.iter().map(|r| r.as_str()).collect::<BTreeSet<_>>(),
+        two.into_iter().collect()
+    );
+    let planted: usize = two
+        .iter()
+        .map(|r| emu.extra("inventory", "aws_cloudtrail_trail", r))
+        .sum();
+    assert_eq!(trails.len(), planted);
+    assert!(trails.iter().all(|t| !t.multi_region));
+
+    // ap-southeast-2 refused: its trails are unknown, so nothing fires and nothing resolves.
+    let proxy = Proxy::start(&emu.endpoint, &["--fail-region", "ap-southeast-2"]);
+    let (out, partial) = scan(&proxy.url, &db, &two);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let partial = partial.unwrap();
+    let kept = of_rule(&partial.findings);
+    assert_eq!(kept.len(), 1, "the stored finding stays open");
+    assert_eq!(kept[0].finding.key, f.key);
+    assert_eq!(
+        kept[0].last_scan_id, first.scan.id,
+        "not re-detected, not resolved"
+    );
+    drop(proxy);
+
+    // Every region: the us-east-1 multi-region trail qualifies; the finding is resolved.
+    let full = scan_ok(&emu.endpoint, &db);
+    assert!(of_rule(&full.findings).is_empty());
+    assert!(full.persist.findings_resolved >= 1);
+    let resolved = skywarden(&[
+        "findings",
+        "list",
+        "--database-url",
+        &db,
+        "--format",
+        "json",
+        "--status",
+        "resolved",
+        "--rule",
+        RULE,
+    ]);
+    assert_eq!(
+        resolved.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&resolved.stderr)
+    );
+    let resolved: Vec<FindingRecord> = serde_json::from_slice(&resolved.stdout).unwrap();
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(resolved[0].finding.key, f.key);
 }

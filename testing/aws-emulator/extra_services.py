@@ -38,7 +38,11 @@ planting and restricted to the planted ids (`gov-` names). moto creates no KMS k
 instances, trails or functions of its own here (RDS instances are always given an explicit
 key), so a scanner's counts of those kinds equal the inventory counts.
 
-moto deviations met: a trail created without PutEventSelectors has no selectors at all (AWS:
+moto deviations met: every encrypted EBS volume or snapshot created without a key (seed.py's)
+makes moto create a new CUSTOMER-managed, non-rotating KMS key "Default master key that
+protects my EBS volumes when no other key is defined" (AWS: the single AWS-managed aws/ebs
+key); those are not planted here and not counted (a scanner sees them: tests add them, by
+that description, to aws_kms_key and aws.kms.key_rotation_disabled). A trail created without PutEventSelectors has no selectors at all (AWS:
 a default basic selector recording all management events), so every planted trail gets its
 selectors explicitly; trails start not logging until StartLogging, as in AWS.
 
