@@ -19,6 +19,7 @@
 //! [rules.thresholds]
 //! volume_unattached_min_age_days = 7
 //! snapshot_max_age_days = 90               # aws.ebs.snapshot_older_than_90d
+//! rds_backup_retention_min_days = 7        # aws.rds.backup_retention_insufficient
 //! [rules.limits]                           # bounds on pack expressions
 //! per_resource_ms = 50
 //!

@@ -122,7 +122,8 @@ pub async fn persist(
     }
     let cx = settings
         .engine
-        .context(&inventory, &settings.pricing, Utc::now());
+        .context(&inventory, &settings.pricing, Utc::now())
+        .with_coverage(&out.coverage);
     let evaluation = settings.engine.evaluate(&cx);
     let rules = settings.engine.rules();
     for e in &evaluation.errors {

@@ -1,9 +1,10 @@
 //! End-to-end: the real `skywarden` binary scans the seeded moto estate with the real AWS SDK,
 //! and the results are compared with the seeder's ground truth.
 //!
-//! Needs `SKYWARDEN_TEST_AWS_ENDPOINT` and `SKYWARDEN_TEST_AWS_EXPECTED` (set by
-//! `eval "$(scripts/emulator up)"`; `./scripts/test` does it). Without them the tests skip
-//! locally and FAIL when `CI=true`. Postgres comes from `SKYWARDEN_TEST_POSTGRES_URL`
+//! Needs `SKYWARDEN_TEST_AWS_ENDPOINT`, `SKYWARDEN_TEST_AWS_EXPECTED` (seed.py's ground truth)
+//! and `SKYWARDEN_TEST_AWS_EXTRA_EBS` / `SKYWARDEN_TEST_AWS_EXTRA_SERVICES` (extra_ebs.py's and
+//! extra_services.py's), all set by `eval "$(scripts/emulator up)"`; `./scripts/test` does it.
+//! Without them the tests skip locally and FAIL when `CI=true`. Postgres comes from `SKYWARDEN_TEST_POSTGRES_URL`
 //! (default postgres://postgres@127.0.0.1:5432/postgres); unreachable = skip locally, fail in CI.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -281,6 +282,55 @@ fn check_vpc_truth(
     mismatches
 }
 
+/// moto deviation: every encrypted EBS volume or snapshot seed.py creates without a key makes
+/// moto create a new CUSTOMER-managed, non-rotating KMS key with this description (AWS uses
+/// the one AWS-managed `aws/ebs` key, which no rule reports). Skywarden reports those keys
+/// (`aws.kms.key_rotation_disabled`), as it would real customer keys; they are counted here
+/// and added to extra_services.py's ground truth, which counts only its planted keys.
+const MOTO_EBS_DEFAULT_KEY: &str =
+    "Default master key that protects my EBS volumes when no other key is defined";
+
+fn moto_ebs_default_keys(resources: &[skywarden_graph::Resource], region: &str) -> usize {
+    use skywarden_graph::model::{KeyManager, KeyState, KmsKey};
+    resources
+        .iter()
+        .filter(|r| r.region.as_str() == region)
+        .filter_map(|r| r.model::<KmsKey>())
+        .filter(|k| k.description.as_deref() == Some(MOTO_EBS_DEFAULT_KEY))
+        .inspect(|k| {
+            assert!(
+                k.manager == KeyManager::Customer
+                    && k.state == KeyState::Enabled
+                    && k.rotation_enabled == Some(false),
+                "moto's EBS default key changed: {k:?}"
+            )
+        })
+        .count()
+}
+
+/// Rule ids with a ground truth from extra_ebs.py or extra_services.py.
+fn extra_rules(emu: &Emu) -> BTreeSet<String> {
+    extra_keys(emu, "problems")
+}
+
+/// Kind slugs with an inventory count from extra_ebs.py or extra_services.py.
+fn extra_kinds(emu: &Emu) -> BTreeSet<String> {
+    extra_keys(emu, "inventory")
+}
+
+fn extra_keys(emu: &Emu, section: &str) -> BTreeSet<String> {
+    let keys: BTreeSet<String> = [&emu.extra_ebs, &emu.extra_services]
+        .iter()
+        .filter_map(|t| t[section].as_object())
+        .flat_map(|m| m.keys().cloned())
+        .collect();
+    assert!(
+        !keys.is_empty(),
+        "the extra ground truths have no {section}"
+    );
+    keys
+}
+
 fn per_rule_region(findings: &[FindingRecord]) -> BTreeMap<(String, String), usize> {
     let mut m = BTreeMap::new();
     for f in findings {
@@ -334,7 +384,9 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
                 .get(&(rule.to_string(), region.to_string()))
                 .copied()
                 .unwrap_or(0);
-            let mut want = truth(&emu, region, "problems", key);
+            // extra_ebs.py's AMI snapshots add to seed.py's snapshot_unencrypted.
+            let mut want =
+                truth(&emu, region, "problems", key) + emu.extra("problems", rule, region);
             if key == "instance_exposed_admin_port" {
                 let v6 = ipv6_only_admin_exposures(&resources, region);
                 ipv6_only_total += v6;
@@ -360,6 +412,28 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
     if let Some(vpc) = vpc_truth() {
         mismatches.extend(check_vpc_truth(&vpc, &first.findings, &resources));
     }
+    // Every rule of the extra seeders (EBS/AMI/launch templates, KMS, RDS, CloudTrail,
+    // Lambda), in every region and `global`: exactly their ground truth, zero where it has none.
+    for rule in extra_rules(&emu) {
+        if RULE_TRUTH.iter().any(|(r, _)| *r == rule) {
+            continue; // checked above, added to seed.py's count
+        }
+        for region in REGIONS.iter().copied().chain(["global"]) {
+            let got = counts
+                .get(&(rule.clone(), region.to_string()))
+                .copied()
+                .unwrap_or(0);
+            let mut want = emu.extra("problems", &rule, region);
+            if rule == "aws.kms.key_rotation_disabled" {
+                want += moto_ebs_default_keys(&resources, region);
+            }
+            if got != want {
+                mismatches.push(format!(
+                    "{rule} {region}: got {got}, want {want} (extra seeders)"
+                ));
+            }
+        }
+    }
     assert!(
         mismatches.is_empty(),
         "findings differ from the ground truth:\n{}",
@@ -369,10 +443,10 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
     // plants without a ground-truth key, e.g. gp2 volumes).
     let total_truth: usize = RULE_TRUTH
         .iter()
-        .map(|(_, k)| {
+        .map(|(rule, k)| {
             REGIONS
                 .iter()
-                .map(|r| truth(&emu, r, "problems", k))
+                .map(|r| truth(&emu, r, "problems", k) + emu.extra("problems", rule, r))
                 .sum::<usize>()
         })
         .sum();
@@ -437,6 +511,24 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
                 truth(&emu, region, "inventory", key),
                 "{region} inventory.{key}"
             );
+        }
+    }
+    // The kinds the extra seeders plant, per region: exactly what they planted (snapshots: on
+    // top of seed.py's, extra_ebs.py's being moto's AMI snapshots).
+    for region in REGIONS {
+        for kind in extra_kinds(&emu) {
+            let got = resources
+                .iter()
+                .filter(|r| r.region.as_str() == region && r.kind().as_str() == kind)
+                .count();
+            let mut want = emu.extra("inventory", &kind, region);
+            if kind == "aws_ebs_snapshot" {
+                want += truth(&emu, region, "inventory", "snapshots");
+            }
+            if kind == "aws_kms_key" {
+                want += moto_ebs_default_keys(&resources, region);
+            }
+            assert_eq!(got, want, "{region} inventory {kind}");
         }
     }
     let stored_before = resources.len();
@@ -754,42 +846,35 @@ async fn throttled_scan_completes_with_the_same_findings() {
 /// `./scripts/test` starts at another scale (`SKYWARDEN_TEST_AWS_SMALL_*`). Missing: skip
 /// locally, fail in CI.
 struct OrgEstate {
-    endpoint: String,
-    expected: Value,
+    /// The management account's emulator and ground truths.
+    emu: Emu,
     member: String,
     member_expected: Value,
 }
 
 fn org_estate(prefix: &str) -> Option<OrgEstate> {
-    let var = |k: &str| std::env::var(format!("SKYWARDEN_TEST_AWS_{prefix}{k}")).ok();
-    let json = |path: String| -> Value {
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
-        serde_json::from_str(&text).expect("ground truth is JSON")
+    let emu = emulator_with_prefix(prefix)?;
+    let var = |k: &str| {
+        std::env::var(format!("SKYWARDEN_TEST_AWS_{prefix}{k}"))
+            .ok()
+            .filter(|v| !v.is_empty())
     };
-    match (
-        var("ENDPOINT"),
-        var("EXPECTED"),
-        var("MEMBER_ACCOUNT"),
-        var("MEMBER_EXPECTED"),
-    ) {
-        (Some(endpoint), Some(expected), Some(member), Some(member_expected))
-            if !member.is_empty() =>
-        {
+    match (var("MEMBER_ACCOUNT"), var("MEMBER_EXPECTED")) {
+        (Some(member), Some(path)) => {
+            let text =
+                std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
             Some(OrgEstate {
-                endpoint,
-                expected: json(expected),
+                emu,
                 member,
-                member_expected: json(member_expected),
+                member_expected: serde_json::from_str(&text).expect("ground truth is JSON"),
             })
         }
         _ if in_ci() => panic!(
-            "CI=true but the two-account emulator SKYWARDEN_TEST_AWS_{prefix}* is not configured: \
+            "CI=true but the emulator SKYWARDEN_TEST_AWS_{prefix}* has no member account: \
              run the tests through ./scripts/test"
         ),
         _ => {
-            eprintln!(
-                "SKIP: no two-account emulator SKYWARDEN_TEST_AWS_{prefix}* (./scripts/test)"
-            );
+            eprintln!("SKIP: no member account in SKYWARDEN_TEST_AWS_{prefix}* (./scripts/test)");
             None
         }
     }
@@ -799,6 +884,7 @@ fn org_estate(prefix: &str) -> Option<OrgEstate> {
 /// expected.json), compared with what the scan found and stored for that account.
 fn account_truth_mismatches(
     expected: &Value,
+    extra: Option<&Emu>,
     account: &str,
     findings: &[FindingRecord],
     resources: &[skywarden_graph::Resource],
@@ -829,7 +915,9 @@ fn account_truth_mismatches(
     let mut out = Vec::new();
     for &(rule, key) in RULE_TRUTH {
         for region in REGIONS {
-            let mut want = at(region, "problems", key);
+            // The management account also holds what the extra seeders planted.
+            let mut want = at(region, "problems", key)
+                + extra.map_or(0, |e| e.extra("problems", rule, region));
             if key == "instance_exposed_admin_port" {
                 want -= ipv6_only_admin_exposures(&resources, region);
             }
@@ -878,7 +966,7 @@ async fn organization_scan_matches_each_accounts_ground_truth(prefix: &str) {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(dir.path());
     let (out, report) = scan_with(
-        &emu.endpoint,
+        &emu.emu.endpoint,
         &db,
         &REGIONS,
         &[
@@ -942,10 +1030,16 @@ async fn organization_scan_matches_each_accounts_ground_truth(prefix: &str) {
     assert!(report.scan.api_calls.contains_key("organizations"));
 
     let resources = stored_resources(&db).await;
-    let mut mismatches =
-        account_truth_mismatches(&emu.expected, management, &report.findings, &resources);
+    let mut mismatches = account_truth_mismatches(
+        &emu.emu.expected,
+        Some(&emu.emu),
+        management,
+        &report.findings,
+        &resources,
+    );
     mismatches.extend(account_truth_mismatches(
         &emu.member_expected,
+        None,
         &member,
         &report.findings,
         &resources,
@@ -969,4 +1063,109 @@ async fn organization_scan_at_ci_scale() {
 #[tokio::test(flavor = "multi_thread")]
 async fn organization_scan_at_small_scale() {
     organization_scan_matches_each_accounts_ground_truth("SMALL_").await;
+}
+
+/// `aws.cloudtrail.no_multi_region_trail` is one finding per account (region `global`,
+/// synthetic id), evaluated over the trails of every scanned region. extra_services.py plants
+/// the account's only multi-region trail in us-east-1 (ground truth: 0 findings in a full
+/// scan), so a scan of the two other regions does not see it and reports the account
+/// (documented: include the trail's home region); when one of the scanned regions fails, the
+/// rule cannot know and does not fire, and the stored finding is left as it was; a full scan
+/// sees the trail and resolves it.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_multi_region_trail_is_per_account_and_never_decided_on_a_failed_region() {
+    let Some(emu) = emulator() else { return };
+    const RULE: &str = "aws.cloudtrail.no_multi_region_trail";
+    assert_eq!(
+        emu.extra("problems", RULE, "global"),
+        0,
+        "the full estate has a qualifying trail"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let of_rule = |f: &[FindingRecord]| -> Vec<FindingRecord> {
+        f.iter()
+            .filter(|f| f.finding.rule_id == RULE)
+            .cloned()
+            .collect()
+    };
+
+    let two = ["eu-west-1", "ap-southeast-2"];
+    let (out, first) = scan(&emu.endpoint, &db, &two);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first = first.unwrap();
+    let found = of_rule(&first.findings);
+    assert_eq!(found.len(), 1, "one finding for the account");
+    let f = &found[0].finding;
+    assert_eq!(
+        f.resource_id.as_str(),
+        "arn:aws:cloudtrail::123456789012:trails"
+    );
+    assert_eq!(
+        (f.region.as_str(), f.resource_kind),
+        ("global", ResourceKind::AwsCloudtrailTrail)
+    );
+    let skywarden_rules::Evidence::AccountTrails { regions, trails } = &f.evidence else {
+        panic!("{:?}", f.evidence)
+    };
+    assert_eq!(
+        regions.iter().map(|r| r.as_str()).collect::<BTreeSet<_>>(),
+        two.into_iter().collect()
+    );
+    let planted: usize = two
+        .iter()
+        .map(|r| emu.extra("inventory", "aws_cloudtrail_trail", r))
+        .sum();
+    assert_eq!(trails.len(), planted);
+    assert!(trails.iter().all(|t| !t.multi_region));
+
+    // ap-southeast-2 refused: its trails are unknown, so nothing fires and nothing resolves.
+    let proxy = Proxy::start(&emu.endpoint, &["--fail-region", "ap-southeast-2"]);
+    let (out, partial) = scan(&proxy.url, &db, &two);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let partial = partial.unwrap();
+    let kept = of_rule(&partial.findings);
+    assert_eq!(kept.len(), 1, "the stored finding stays open");
+    assert_eq!(kept[0].finding.key, f.key);
+    assert_eq!(
+        kept[0].last_scan_id, first.scan.id,
+        "not re-detected, not resolved"
+    );
+    drop(proxy);
+
+    // Every region: the us-east-1 multi-region trail qualifies; the finding is resolved.
+    let full = scan_ok(&emu.endpoint, &db);
+    assert!(of_rule(&full.findings).is_empty());
+    assert!(full.persist.findings_resolved >= 1);
+    let resolved = skywarden(&[
+        "findings",
+        "list",
+        "--database-url",
+        &db,
+        "--format",
+        "json",
+        "--status",
+        "resolved",
+        "--rule",
+        RULE,
+    ]);
+    assert_eq!(
+        resolved.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&resolved.stderr)
+    );
+    let resolved: Vec<FindingRecord> = serde_json::from_slice(&resolved.stdout).unwrap();
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(resolved[0].finding.key, f.key);
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use skywarden_graph::topology::{self, Exposure};
-use skywarden_graph::{Inventory, ResourceId, ResourceKind};
+use skywarden_graph::{Coverage, Inventory, ResourceId, ResourceKind};
 
 use crate::catalog;
 use crate::error::RulesError;
@@ -27,6 +27,9 @@ pub struct EvalCx<'a> {
     pub tag_policy: TagPolicy,
     /// Age thresholds of built-in rules (from [`RuleSettings::thresholds`]).
     pub thresholds: Thresholds,
+    /// What the scan could see, for account-level rules over regional kinds
+    /// (`aws.cloudtrail.no_multi_region_trail`); `None`: unknown, such rules report nothing.
+    pub coverage: Option<&'a Coverage>,
 }
 
 impl<'a> EvalCx<'a> {
@@ -42,7 +45,14 @@ impl<'a> EvalCx<'a> {
             now,
             tag_policy: TagPolicy::default(),
             thresholds: Thresholds::default(),
+            coverage: None,
         }
+    }
+
+    /// The same context with the scan's coverage (see [`EvalCx::coverage`]).
+    pub fn with_coverage(mut self, coverage: &'a Coverage) -> Self {
+        self.coverage = Some(coverage);
+        self
     }
 }
 
@@ -61,6 +71,10 @@ pub struct Thresholds {
     /// `aws.ebs.snapshot_older_than_90d` reports snapshots started more than this many days
     /// ago. Default 90 (the rule's name); 0 reports every snapshot.
     pub snapshot_max_age_days: u32,
+    /// `aws.rds.backup_retention_insufficient` reports DB instances keeping automated backups
+    /// fewer days than this (default 7; 0 days = automated backups disabled, always reported
+    /// unless this is 0).
+    pub rds_backup_retention_min_days: u32,
 }
 
 impl Default for Thresholds {
@@ -70,6 +84,7 @@ impl Default for Thresholds {
             access_key_max_age_days: 90,
             credentials_unused_days: 45,
             snapshot_max_age_days: 90,
+            rds_backup_retention_min_days: 7,
         }
     }
 }

@@ -4,13 +4,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use skywarden_graph::model::{
     AccessKeyStatus, AccessLogging, AclGrant, BucketAspect, DefaultEncryption, FunctionUrlAuth,
-    HttpTokens, ImageState, InstanceState, KeyState, PolicyStatement, PublicAccessBlock,
-    SnapshotState, SnapshotStorageTier, Statement, Versioning, VolumeState, VolumeType,
+    HttpTokens, ImageState, InstanceState, KeyManager, KeyState, ManagementEvents, PolicyStatement,
+    PublicAccessBlock, SnapshotState, SnapshotStorageTier, Statement, Versioning, VolumeState,
+    VolumeType,
 };
 use skywarden_graph::topology::{Hop, OpenIngress};
 use skywarden_graph::{
@@ -338,6 +339,39 @@ pub enum Evidence {
         peer_cidr_blocks: Vec<String>,
         broad_destinations: Vec<String>,
     },
+    /// An RDS DB instance's backup, availability and maintenance settings.
+    DbInstanceProtection {
+        engine: String,
+        backup_retention_days: i32,
+        /// The configured minimum (`aws.rds.backup_retention_insufficient` only).
+        min_backup_retention_days: Option<u32>,
+        multi_az: bool,
+        deletion_protection: bool,
+        auto_minor_version_upgrade: bool,
+    },
+    /// The account's trails, none of which is multi-region, logging and recording every
+    /// management event; `regions` are the regions whose trails the scan read.
+    AccountTrails {
+        regions: Vec<Region>,
+        trails: Vec<TrailSummary>,
+    },
+    /// Where a trail's log files are encrypted.
+    TrailEncryption {
+        s3_bucket_name: Option<String>,
+        kms_key: Option<ResourceId>,
+    },
+    /// A Lambda function's runtime and when AWS deprecated it.
+    DeprecatedRuntime {
+        runtime: String,
+        deprecated_on: NaiveDate,
+        days_since_deprecation: i64,
+    },
+    /// A KMS key scheduled for deletion.
+    KmsKeyPendingDeletion {
+        manager: KeyManager,
+        aliases: Vec<String>,
+        description: Option<String>,
+    },
 }
 
 /// One admin port of [`Evidence::NetworkAclWorldAdminIngress`] and the entries that open it.
@@ -345,6 +379,16 @@ pub enum Evidence {
 pub struct AclPortOpening {
     pub port: u16,
     pub entries: Vec<skywarden_graph::model::AclEntry>,
+}
+
+/// One trail of [`Evidence::AccountTrails`] and why it does not count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrailSummary {
+    pub trail: ResourceId,
+    pub home_region: Region,
+    pub multi_region: bool,
+    pub is_logging: bool,
+    pub management_events: Option<ManagementEvents>,
 }
 
 /// The internet exposure of a resource as pack findings report it: the public address, the
@@ -459,6 +503,32 @@ impl Finding {
             monthly_cost_usd: None,
             pricing_basis: None,
             resource_tags: resource.tags.clone(),
+        }
+    }
+    /// A finding about an account as a whole rather than one resource (e.g. no multi-region
+    /// trail): `resource_id` is a stable synthetic id naming the account and the subject,
+    /// `kind` the kind the rule reads, `region` `global`.
+    pub fn for_account(
+        meta: &RuleMeta,
+        kind: ResourceKind,
+        resource_id: ResourceId,
+        account_id: AccountId,
+        evidence: Evidence,
+    ) -> Self {
+        Finding {
+            key: FindingKey::new(meta.id, &resource_id, ""),
+            rule_id: meta.id.to_string(),
+            severity: meta.severity,
+            category: meta.category,
+            title: meta.title.to_string(),
+            resource_id,
+            resource_kind: kind,
+            account_id,
+            region: Region::global(),
+            evidence,
+            monthly_cost_usd: None,
+            pricing_basis: None,
+            resource_tags: BTreeMap::new(),
         }
     }
     pub fn with_cost(mut self, monthly_usd: f64, basis: PricingBasis) -> Self {

@@ -26,7 +26,7 @@ pub use error::RulesError;
 pub use export::{ExportError, ExportFormat, ExportInput};
 pub use finding::{
     BilledVolume, CostComponent, Evidence, Finding, FindingKey, FindingRecord, FindingStatus,
-    PricingBasis, SuppressionRef, UnusedCredential,
+    PricingBasis, SuppressionRef, TrailSummary, UnusedCredential,
 };
 pub use meta::{
     Category, ComplianceRef, Framework, FrameworkRef, Rule, RuleInfo, RuleMeta, RuleSource,

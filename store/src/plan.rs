@@ -255,12 +255,32 @@ pub(crate) fn may_resolve(
     };
     let kinds: BTreeSet<ResourceKind> = kinds.iter().copied().collect();
     kinds.into_iter().all(|kind| {
-        coverage.is_complete(&Scope {
+        let scope = Scope {
             account_id: account_id.clone(),
             region: region.clone(),
             kind,
-        })
+        };
+        if region.is_global() && coverage.get(&scope).is_none() {
+            return account_wide_known(coverage, account_id, kind);
+        }
+        coverage.is_complete(&scope)
     })
+}
+
+/// An account-level finding (region `global`) over a regional kind, e.g.
+/// `aws.cloudtrail.no_multi_region_trail`: the kind must have been read in at least one
+/// region of the account and failed in none (Skipped regions are not enabled and hold nothing),
+/// exactly when such a rule may fire.
+fn account_wide_known(coverage: &Coverage, account_id: &AccountId, kind: ResourceKind) -> bool {
+    let statuses: Vec<_> = coverage
+        .iter()
+        .filter(|(s, _)| s.account_id == *account_id && s.kind == kind)
+        .map(|(_, st)| st)
+        .collect();
+    statuses.iter().any(|st| st.is_complete())
+        && !statuses
+            .iter()
+            .any(|st| matches!(st, skywarden_graph::CoverageStatus::Failed { .. }))
 }
 
 #[cfg(test)]
@@ -332,6 +352,53 @@ mod tests {
             &acct(),
             &region("us-east-1")
         ));
+    }
+
+    #[test]
+    fn account_level_findings_over_regional_kinds_resolve_only_when_every_region_was_read() {
+        let trail = ResourceKind::AwsCloudtrailTrail;
+        let rule = "aws.cloudtrail.no_multi_region_trail";
+        let evaluated: BTreeSet<String> = [rule.to_string()].into();
+        let global = Region::global();
+        let mut c = Coverage::new();
+        c.record(scope("us-east-1", trail), CoverageStatus::Complete);
+        c.record(
+            scope("ap-south-2", trail),
+            CoverageStatus::Skipped {
+                reason: "not enabled".into(),
+            },
+        );
+        assert!(may_resolve(
+            &c,
+            &[],
+            &evaluated,
+            rule,
+            trail,
+            &acct(),
+            &global
+        ));
+        c.record(scope("eu-west-1", trail), failed());
+        assert!(!may_resolve(
+            &c,
+            &[],
+            &evaluated,
+            rule,
+            trail,
+            &acct(),
+            &global
+        ));
+        assert!(
+            !may_resolve(
+                &Coverage::new(),
+                &[],
+                &evaluated,
+                rule,
+                trail,
+                &acct(),
+                &global
+            ),
+            "never read: unknown"
+        );
     }
 
     #[test]

@@ -25,24 +25,58 @@ pub fn in_ci() -> bool {
 
 pub struct Emu {
     pub endpoint: String,
+    /// seed.py's ground truth.
     pub expected: Value,
+    /// extra_ebs.py's ground truth (`inventory` / `problems` by kind slug or rule id, then region).
+    pub extra_ebs: Value,
+    /// extra_services.py's ground truth (same layout; `global` for account-level rules).
+    pub extra_services: Value,
 }
 
+impl Emu {
+    /// The extra seeders' count of `section.key` in `region` (both files; 0 when absent).
+    pub fn extra(&self, section: &str, key: &str, region: &str) -> usize {
+        [&self.extra_ebs, &self.extra_services]
+            .iter()
+            .map(|t| t[section][key][region].as_u64().unwrap_or(0) as usize)
+            .sum()
+    }
+}
+
+fn read_json(path: &str) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON: {e}"))
+}
+
+/// The seeded emulator of `scripts/emulator up`: its endpoint and the three ground truths
+/// (seed.py, extra_ebs.py, extra_services.py). Any of them missing: skip locally, fail in CI.
 pub fn emulator() -> Option<Emu> {
+    emulator_with_prefix("")
+}
+
+/// [`emulator`] from `SKYWARDEN_TEST_AWS_<prefix>*` (`./scripts/test` exports a second
+/// emulator at another scale as `SKYWARDEN_TEST_AWS_SMALL_*`).
+pub fn emulator_with_prefix(prefix: &str) -> Option<Emu> {
+    let var = |k: &str| {
+        std::env::var(format!("SKYWARDEN_TEST_AWS_{prefix}{k}"))
+            .ok()
+            .filter(|v| !v.is_empty())
+    };
     match (
-        std::env::var("SKYWARDEN_TEST_AWS_ENDPOINT"),
-        std::env::var("SKYWARDEN_TEST_AWS_EXPECTED"),
+        var("ENDPOINT"),
+        var("EXPECTED"),
+        var("EXTRA_EBS"),
+        var("EXTRA_SERVICES"),
     ) {
-        (Ok(endpoint), Ok(expected)) => {
-            let text = std::fs::read_to_string(&expected)
-                .unwrap_or_else(|e| panic!("read {expected}: {e}"));
-            Some(Emu {
-                endpoint,
-                expected: serde_json::from_str(&text).expect("ground truth is JSON"),
-            })
-        }
+        (Some(endpoint), Some(expected), Some(ebs), Some(services)) => Some(Emu {
+            endpoint,
+            expected: read_json(&expected),
+            extra_ebs: read_json(&ebs),
+            extra_services: read_json(&services),
+        }),
         _ if in_ci() => panic!(
-            "CI=true but the AWS emulator is not configured: run the tests through ./scripts/test"
+            "CI=true but the AWS emulator is not configured (SKYWARDEN_TEST_AWS_{prefix}ENDPOINT, \
+             _EXPECTED, _EXTRA_EBS, _EXTRA_SERVICES): run the tests through ./scripts/test"
         ),
         _ => {
             eprintln!("SKIP: AWS emulator not configured (run ./scripts/test)");
@@ -54,7 +88,11 @@ pub fn emulator() -> Option<Emu> {
 /// The real binary with a clean, test-only environment (emulator credentials, no user
 /// configuration, no master key).
 pub fn skywarden_command(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_skywarden"));
+    // SKYWARDEN_TEST_BIN: another build of the binary (a target dir shared by several
+    // checkouts uplifts whichever built last to target/debug/skywarden).
+    let bin = std::env::var("SKYWARDEN_TEST_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_skywarden").to_string());
+    let mut c = Command::new(bin);
     c.args(args)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")

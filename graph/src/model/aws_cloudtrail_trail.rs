@@ -20,9 +20,38 @@ pub struct Trail {
     pub kms_key: Option<ResourceId>,
     pub cloudwatch_logs_log_group: Option<String>,
     pub include_global_service_events: bool,
+    /// Which management events the trail records (`GetEventSelectors`); `None` when not read
+    /// (stored before the selectors were collected).
+    #[serde(default)]
+    pub management_events: Option<ManagementEvents>,
+}
+
+/// The management events a trail's event selectors (basic or advanced) record. `read` /
+/// `write`: some selector records every read-only / every write management event, from every
+/// event source (a selector that excludes event sources or filters on event names or sources
+/// does not count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagementEvents {
+    pub read: bool,
+    pub write: bool,
+    /// The trail uses advanced event selectors (basic ones otherwise).
+    pub advanced: bool,
+}
+
+impl ManagementEvents {
+    /// Every management event, read and write (CIS 3.1: `ReadWriteType` `All`).
+    pub fn all(&self) -> bool {
+        self.read && self.write
+    }
 }
 
 impl Trail {
+    /// CIS AWS Foundations 3.1: a multi-region trail that is logging and records every
+    /// management event (read and write). Unknown selectors do not qualify.
+    pub fn logs_all_regions_management_events(&self) -> bool {
+        self.multi_region && self.is_logging && self.management_events.is_some_and(|m| m.all())
+    }
+
     pub fn references(&self) -> Vec<Reference> {
         let mut refs: Vec<Reference> =
             self.s3_bucket.iter().map(|b| Reference::outgoing(EdgeKind::LogsTo, b.clone())).collect();

@@ -105,6 +105,7 @@ kinds! {
     AwsEc2VpcPeeringConnection => "aws_ec2_vpc_peering_connection", Aws, aws_ec2_vpc_peering_connection::VpcPeeringConnection;
 }
 
+pub use aws_cloudtrail_trail::ManagementEvents;
 pub use aws_ebs_snapshot::{SnapshotState, SnapshotStorageTier};
 pub use aws_ebs_volume::{VolumeAttachment, VolumeState, VolumeType};
 pub use aws_ec2_elastic_ip::AddressDomain;

@@ -68,6 +68,14 @@ registry! {
     default_security_group_allows_traffic,
     network_acl_allows_admin_ports_from_world,
     vpc_peering_routes_too_broad,
+    backup_retention_insufficient,
+    auto_minor_version_upgrade_disabled,
+    multi_az_disabled,
+    deletion_protection_disabled,
+    no_multi_region_trail,
+    trail_not_encrypted_with_kms,
+    function_deprecated_runtime,
+    key_pending_deletion,
 }
 
 /// Every built-in rule, in registry order.

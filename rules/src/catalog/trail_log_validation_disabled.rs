@@ -57,6 +57,7 @@ mod tests {
             kms_key: None,
             cloudwatch_logs_log_group: None,
             include_global_service_events: true,
+            management_events: None,
         };
         resource(format!("arn:aws:cloudtrail:us-east-1:123456789012:trail/{name}").parse().unwrap(), t)
     }

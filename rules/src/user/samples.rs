@@ -18,11 +18,11 @@ use skywarden_graph::model::{
     Group, HttpTokens, IcmpTypeCode, Image, ImageBlockDevice, ImageState, Instance, InstanceState,
     InterfaceType, InternetGateway, IpProtocol, KeyManager, KeyPair, KeyState, KeyType, KeyUsage,
     KmsKey, LaunchTemplate, LaunchTemplateBlockDevice, LaunchTemplateData, LoginProfile,
-    MetadataOptions, MfaDevice, NatGateway, NatGatewayAddress, NatGatewayState, NetworkAcl,
-    NetworkInterface, NetworkInterfaceAttachment, NetworkInterfaceStatus, ObjectOwnership,
-    PasswordPolicy, Permission, Policy, PolicyCondition, PolicyDocument, PolicyEffect,
-    PolicyStatement, PortRange, Principals, PublicAccessBlock, Role, RootDeviceType, Route,
-    RouteState, RouteTable, RouteTarget, SecurityGroup, Snapshot, SnapshotState,
+    ManagementEvents, MetadataOptions, MfaDevice, NatGateway, NatGatewayAddress, NatGatewayState,
+    NetworkAcl, NetworkInterface, NetworkInterfaceAttachment, NetworkInterfaceStatus,
+    ObjectOwnership, PasswordPolicy, Permission, Policy, PolicyCondition, PolicyDocument,
+    PolicyEffect, PolicyStatement, PortRange, Principals, PublicAccessBlock, Role, RootDeviceType,
+    Route, RouteState, RouteTable, RouteTarget, SecurityGroup, Snapshot, SnapshotState,
     SnapshotStorageTier, SseAlgorithm, Statement, Subnet, Trail, User, Versioning,
     VersioningStatus, VirtualMfaDevice, Volume, VolumeAttachment, VolumeState, VolumeType, Vpc,
 };
@@ -564,6 +564,11 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                     "arn:aws:logs:us-east-1:123456789012:log-group:trail:*".into(),
                 ),
                 include_global_service_events: true,
+                management_events: Some(ManagementEvents {
+                    read: true,
+                    write: true,
+                    advanced: false,
+                }),
             },
         ),
         ResourceKind::AwsLambdaFunction => ids.resource(

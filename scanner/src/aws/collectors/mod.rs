@@ -93,7 +93,7 @@ registry! {
         key_pairs => AwsEc2KeyPair, ["ec2:DescribeKeyPairs"];
         kms_keys => AwsKmsKey, ["kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:ListAliases"];
         db_instances => AwsRdsDbInstance, ["rds:DescribeDBInstances"];
-        trails => AwsCloudtrailTrail, ["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"];
+        trails => AwsCloudtrailTrail, ["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"];
         functions => AwsLambdaFunction, ["lambda:ListFunctions", "lambda:GetFunctionUrlConfig"];
         network_interfaces => AwsEc2NetworkInterface, ["ec2:DescribeNetworkInterfaces"];
         addresses => AwsEc2ElasticIp, ["ec2:DescribeAddresses"];

@@ -1,15 +1,16 @@
-//! `cloudtrail:DescribeTrails` (includeShadowTrails=false) + `cloudtrail:GetTrailStatus` per
-//! trail -> `aws_cloudtrail_trail`.
+//! `cloudtrail:DescribeTrails` (includeShadowTrails=false) + `cloudtrail:GetTrailStatus` and
+//! `cloudtrail:GetEventSelectors` per trail -> `aws_cloudtrail_trail`.
 //!
 //! A multi-region trail is visible from every region; with `includeShadowTrails=false` AWS
 //! returns it only in its home region, and the collector also drops any trail whose
-//! `HomeRegion` is not the scanned region, so each trail is recorded exactly once. Event
-//! selectors and tags are not collected yet.
+//! `HomeRegion` is not the scanned region, so each trail is recorded exactly once. The event
+//! selectors (basic or advanced) are reduced to which management events the trail records
+//! ([`management_events`]). Tags are not collected yet.
 
 use std::collections::BTreeMap;
 
 use aws_sdk_cloudtrail::types as sdk;
-use skywarden_graph::model::Trail;
+use skywarden_graph::model::{ManagementEvents, Trail};
 use skywarden_graph::{Region, Resource};
 
 use crate::aws::{arn_id, classify, required, MapCx, RegionCx};
@@ -28,9 +29,62 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
             .call(Service::Cloudtrail, cx.cloudtrail.get_trail_status().name(name).send())
             .await
             .map_err(classify)?;
-        out.push(map(&cx.map, t, status.is_logging().unwrap_or(false))?);
+        let selectors = cx
+            .call(Service::Cloudtrail, cx.cloudtrail.get_event_selectors().trail_name(name).send())
+            .await
+            .map_err(classify)?;
+        let events = management_events(selectors.event_selectors(), selectors.advanced_event_selectors());
+        out.push(map(&cx.map, t, status.is_logging().unwrap_or(false), Some(events))?);
     }
     Ok(out)
+}
+
+/// Which management events the selectors record. Basic selectors: `IncludeManagementEvents`
+/// (default true) with `ReadWriteType` (default `All`) and no `ExcludeManagementEventSources`.
+/// Advanced selectors: `eventCategory` equals `Management`, optionally `readOnly` narrowing
+/// to read or write events; any other field (event source, event name, ...) narrows it to
+/// some events and does not count. No selectors at all record nothing.
+pub fn management_events(basic: &[sdk::EventSelector], advanced: &[sdk::AdvancedEventSelector]) -> ManagementEvents {
+    let mut out = ManagementEvents { read: false, write: false, advanced: !advanced.is_empty() };
+    for s in basic {
+        if !s.include_management_events().unwrap_or(true) || !s.exclude_management_event_sources().is_empty() {
+            continue;
+        }
+        let rw = s.read_write_type().cloned().unwrap_or(sdk::ReadWriteType::All);
+        out.read |= matches!(rw, sdk::ReadWriteType::All | sdk::ReadWriteType::ReadOnly);
+        out.write |= matches!(rw, sdk::ReadWriteType::All | sdk::ReadWriteType::WriteOnly);
+    }
+    for s in advanced {
+        let fields = s.field_selectors();
+        let management = fields.iter().any(|f| {
+            f.field() == "eventCategory"
+                && f.equals().iter().any(|v| v == "Management")
+                && f.not_equals().is_empty()
+                && f.starts_with().is_empty()
+                && f.ends_with().is_empty()
+                && f.not_starts_with().is_empty()
+                && f.not_ends_with().is_empty()
+        });
+        if !management || fields.iter().any(|f| f.field() != "eventCategory" && f.field() != "readOnly") {
+            continue;
+        }
+        let (mut read, mut write) = (true, true);
+        for f in fields.iter().filter(|f| f.field() == "readOnly") {
+            let only = |v: &[String], want: &str| !v.is_empty() && v.iter().all(|x| x == want);
+            if only(f.equals(), "true") || only(f.not_equals(), "false") {
+                write = false;
+            } else if only(f.equals(), "false") || only(f.not_equals(), "true") {
+                read = false;
+            } else {
+                // Any other readOnly filter: not one the collector understands.
+                read = false;
+                write = false;
+            }
+        }
+        out.read |= read;
+        out.write |= write;
+    }
+    out
 }
 
 /// Whether the trail belongs to the scanned region (a trail without `HomeRegion` does).
@@ -38,7 +92,12 @@ fn is_home(cx: &MapCx, t: &sdk::Trail) -> bool {
     t.home_region().is_none_or(|r| r == cx.region.as_str())
 }
 
-pub fn map(cx: &MapCx, t: &sdk::Trail, is_logging: bool) -> Result<Resource, CollectError> {
+pub fn map(
+    cx: &MapCx,
+    t: &sdk::Trail,
+    is_logging: bool,
+    management_events: Option<ManagementEvents>,
+) -> Result<Resource, CollectError> {
     let name = required(t.name(), "Name")?;
     let id = match t.trail_arn() {
         Some(arn) => arn_id(arn)?,
@@ -64,6 +123,7 @@ pub fn map(cx: &MapCx, t: &sdk::Trail, is_logging: bool) -> Result<Resource, Col
         kms_key: t.kms_key_id().filter(|k| k.starts_with("arn:")).map(arn_id).transpose()?,
         cloudwatch_logs_log_group: t.cloud_watch_logs_log_group_arn().filter(|s| !s.is_empty()).map(str::to_string),
         include_global_service_events: t.include_global_service_events().unwrap_or(false),
+        management_events,
     };
     Ok(Resource::new(id, cx.account.clone(), cx.region.clone(), BTreeMap::new(), model))
 }
@@ -85,7 +145,7 @@ mod tests {
             .kms_key_id("arn:aws:kms:eu-west-1:123456789012:key/k-1")
             .build();
         assert!(is_home(&cx(), &t));
-        let r = map(&cx(), &t, true).unwrap();
+        let r = map(&cx(), &t, true, None).unwrap();
         let m = r.model::<Trail>().unwrap();
         assert!(m.multi_region && m.log_file_validation && m.is_logging);
         assert_eq!(m.s3_bucket.as_ref().unwrap().as_str(), "arn:aws:s3:::logs-bucket");
@@ -97,9 +157,59 @@ mod tests {
     fn a_shadow_copy_from_another_home_region_is_skipped() {
         let t = sdk::Trail::builder().name("x").home_region("us-east-1").is_multi_region_trail(true).build();
         assert!(!is_home(&cx(), &t));
-        let r = map(&cx(), &sdk::Trail::builder().name("local").build(), false).unwrap();
+        let r = map(&cx(), &sdk::Trail::builder().name("local").build(), false, None).unwrap();
         let m = r.model::<Trail>().unwrap();
         assert_eq!(m.home_region.as_str(), "eu-west-1");
         assert!(!m.multi_region && !m.log_file_validation && m.s3_bucket.is_none());
+    }
+
+    fn field(name: &str, equals: &[&str], not_equals: &[&str]) -> sdk::AdvancedFieldSelector {
+        let mut b = sdk::AdvancedFieldSelector::builder().field(name);
+        for v in equals {
+            b = b.equals(*v);
+        }
+        for v in not_equals {
+            b = b.not_equals(*v);
+        }
+        b.build().unwrap()
+    }
+
+    fn advanced(fields: Vec<sdk::AdvancedFieldSelector>) -> sdk::AdvancedEventSelector {
+        sdk::AdvancedEventSelector::builder().set_field_selectors(Some(fields)).build().unwrap()
+    }
+
+    #[test]
+    fn basic_selectors_record_all_read_or_write_management_events() {
+        let all = sdk::EventSelector::builder().read_write_type(sdk::ReadWriteType::All).include_management_events(true).build();
+        let m = management_events(&[all], &[]);
+        assert_eq!(m, ManagementEvents { read: true, write: true, advanced: false });
+        assert!(m.all());
+        // Defaults (no ReadWriteType, no IncludeManagementEvents) are All / true.
+        assert!(management_events(&[sdk::EventSelector::builder().build()], &[]).all());
+        let read = sdk::EventSelector::builder().read_write_type(sdk::ReadWriteType::ReadOnly).build();
+        let write = sdk::EventSelector::builder().read_write_type(sdk::ReadWriteType::WriteOnly).build();
+        assert_eq!(management_events(std::slice::from_ref(&read), &[]), ManagementEvents { read: true, write: false, advanced: false });
+        assert!(management_events(&[read, write], &[]).all(), "read + write selectors cover all");
+        let data_only = sdk::EventSelector::builder().include_management_events(false).build();
+        let excluding = sdk::EventSelector::builder().exclude_management_event_sources("kms.amazonaws.com").build();
+        let m = management_events(&[data_only, excluding], &[]);
+        assert!(!m.read && !m.write);
+        assert!(!management_events(&[], &[]).all(), "no selectors record nothing");
+    }
+
+    #[test]
+    fn advanced_selectors_count_only_unnarrowed_management_selectors() {
+        let all = advanced(vec![field("eventCategory", &["Management"], &[])]);
+        assert_eq!(management_events(&[], &[all]), ManagementEvents { read: true, write: true, advanced: true });
+        let write = advanced(vec![field("eventCategory", &["Management"], &[]), field("readOnly", &["false"], &[])]);
+        let m = management_events(&[], &[write]);
+        assert!(!m.read && m.write && m.advanced);
+        let read = advanced(vec![field("eventCategory", &["Management"], &[]), field("readOnly", &[], &["false"])]);
+        let m = management_events(&[], &[read]);
+        assert!(m.read && !m.write);
+        let narrowed = advanced(vec![field("eventCategory", &["Management"], &[]), field("eventSource", &[], &["kms.amazonaws.com"])]);
+        let data = advanced(vec![field("eventCategory", &["Data"], &[]), field("resources.type", &["AWS::S3::Object"], &[])]);
+        let m = management_events(&[], &[narrowed, data]);
+        assert!(!m.read && !m.write);
     }
 }
