@@ -120,9 +120,15 @@ pub async fn persist(
             "references to resources outside the inventory"
         );
     }
-    let cx = settings
+    let mut cx = settings
         .engine
         .context(&inventory, &settings.pricing, Utc::now());
+    cx.unseen = out
+        .coverage
+        .iter()
+        .filter(|(_, status)| !status.is_complete())
+        .map(|(scope, _)| scope.clone())
+        .collect();
     let evaluation = settings.engine.evaluate(&cx);
     let rules = settings.engine.rules();
     for e in &evaluation.errors {

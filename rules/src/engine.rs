@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use skywarden_graph::topology::{self, Exposure};
-use skywarden_graph::{Inventory, ResourceId, ResourceKind};
+use skywarden_graph::{AccountId, Inventory, Region, ResourceId, ResourceKind, Scope};
 
 use crate::catalog;
 use crate::error::RulesError;
@@ -27,6 +27,10 @@ pub struct EvalCx<'a> {
     pub tag_policy: TagPolicy,
     /// Age thresholds of built-in rules (from [`RuleSettings::thresholds`]).
     pub thresholds: Thresholds,
+    /// Scopes the scan could not see (Failed or Skipped). A rule that would conclude from a
+    /// resource's *absence* (e.g. "no targets") asks [`EvalCx::saw`] first. Empty: everything
+    /// in the inventory was seen completely.
+    pub unseen: BTreeSet<Scope>,
 }
 
 impl<'a> EvalCx<'a> {
@@ -42,7 +46,18 @@ impl<'a> EvalCx<'a> {
             now,
             tag_policy: TagPolicy::default(),
             thresholds: Thresholds::default(),
+            unseen: BTreeSet::new(),
         }
+    }
+
+    /// Whether every resource of `kind` in (`account`, `region`) was seen: false when that
+    /// scope is in [`EvalCx::unseen`].
+    pub fn saw(&self, account: &AccountId, region: &Region, kind: ResourceKind) -> bool {
+        !self.unseen.contains(&Scope {
+            account_id: account.clone(),
+            region: region.clone(),
+            kind,
+        })
     }
 }
 

@@ -100,6 +100,9 @@ kinds! {
     AwsEc2NatGateway => "aws_ec2_nat_gateway", Aws, aws_ec2_nat_gateway::NatGateway;
     AwsEc2NetworkAcl => "aws_ec2_network_acl", Aws, aws_ec2_network_acl::NetworkAcl;
     AwsS3Bucket => "aws_s3_bucket", Aws, aws_s3_bucket::Bucket;
+    AwsElbv2LoadBalancer => "aws_elbv2_load_balancer", Aws, aws_elbv2_load_balancer::LoadBalancer;
+    AwsElbv2Listener => "aws_elbv2_listener", Aws, aws_elbv2_listener::Listener;
+    AwsElbv2TargetGroup => "aws_elbv2_target_group", Aws, aws_elbv2_target_group::TargetGroup;
 }
 
 pub use aws_ebs_snapshot::{SnapshotState, SnapshotStorageTier};
@@ -116,6 +119,14 @@ pub use aws_ec2_network_interface::{
 };
 pub use aws_ec2_route_table::{Route, RouteState, RouteTarget};
 pub use aws_ec2_security_group::{IpProtocol, Permission, WORLD_IPV4, WORLD_IPV6};
+pub use aws_elbv2_listener::{
+    ssl_policy_allows_tls_1_0_or_1_1, ActionType, ElbProtocol, ListenerAction, RedirectAction,
+};
+pub use aws_elbv2_load_balancer::{
+    LbIpAddressType, LoadBalancerAttributes, LoadBalancerScheme, LoadBalancerState,
+    LoadBalancerType,
+};
+pub use aws_elbv2_target_group::{HealthCheck, Target, TargetHealthState, TargetType};
 pub use aws_iam_access_key::AccessKeyStatus;
 pub use aws_iam_policy::{
     is_aws_administrator_access, AttachedPolicy, Effect, PolicyDocument, PolicyParseError,

@@ -99,6 +99,9 @@ registry! {
         addresses => AwsEc2ElasticIp, ["ec2:DescribeAddresses"];
         nat_gateways => AwsEc2NatGateway, ["ec2:DescribeNatGateways"];
         network_acls => AwsEc2NetworkAcl, ["ec2:DescribeNetworkAcls"];
+        load_balancers => AwsElbv2LoadBalancer, ["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeLoadBalancerAttributes"];
+        listeners => AwsElbv2Listener, ["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners"];
+        target_groups => AwsElbv2TargetGroup, ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"];
     }
     global {
         users => AwsIamUser, ["iam:GetAccountAuthorizationDetails", "iam:ListUsers", "iam:ListMFADevices", "iam:GetLoginProfile"];
