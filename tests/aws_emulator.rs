@@ -18,17 +18,23 @@ use std::process::Output;
 
 use serde_json::Value;
 use skywarden_graph::model::{
-    ElasticIp, FlowLog, NatGateway, NatGatewayState, NetworkInterface, Snapshot, VpcEndpoint,
-    VpcEndpointType, VpcPeeringConnection,
+    ElasticIp, FlowLog, Instance, InternetGateway, Listener, LoadBalancer, NatGateway,
+    NatGatewayState, NetworkInterface, RouteTable, SecurityGroup, Snapshot, Subnet, TargetGroup,
+    Vpc, VpcEndpoint, VpcEndpointType, VpcPeeringConnection,
 };
-use skywarden_graph::model::{InternetGateway, RouteTable, SecurityGroup, Subnet, Vpc};
-use skywarden_graph::{ConnectionId, CoverageStatus, ErrorClass, ResourceKind};
+use skywarden_graph::{
+    ConnectionId, CoverageStatus, Direction, EdgeKind, ErrorClass, ResourceKind,
+};
 use skywarden_rules::{FindingRecord, FindingStatus};
 use skywarden_store::{ScanStatus, Store};
 
 /// Rule id -> ground-truth problem key.
 const RULE_TRUTH: &[(&str, &str)] = &[
     ("aws.ec2.eip_unassociated", "eip_unassociated"),
+    (
+        "aws.elbv2.load_balancer_without_targets",
+        "lb_without_targets",
+    ),
     (
         "aws.ec2.security_group_world_open_all_traffic",
         "sg_world_open_all_traffic",
@@ -184,6 +190,14 @@ fn seeded_inventory_counts(
                 })
             }),
         ),
+        (
+            "load_balancers",
+            count(&|r| r.kind() == ResourceKind::AwsElbv2LoadBalancer),
+        ),
+        (
+            "target_groups",
+            count(&|r| r.kind() == ResourceKind::AwsElbv2TargetGroup),
+        ),
     ])
 }
 
@@ -242,7 +256,6 @@ fn check_vpc_truth(
     let mut b = skywarden_graph::InventoryBuilder::new();
     b.extend(resources.iter().cloned());
     let inv = b.build();
-    use skywarden_graph::{Direction, EdgeKind};
     for (r, e) in inv.of_kind::<VpcEndpoint>() {
         let routed = inv.neighbors_of::<RouteTable>(&r.id, EdgeKind::RoutesTo, Direction::Incoming);
         if e.endpoint_type == VpcEndpointType::Gateway && routed.is_empty() {
@@ -531,6 +544,46 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
             assert_eq!(got, want, "{region} inventory {kind}");
         }
     }
+    // Every load balancer with targets is reachable listener -> target group -> instance in
+    // the stored graph (typed edges rebuilt from the stored resources).
+    let mut b = skywarden_graph::InventoryBuilder::new();
+    b.extend(resources.iter().cloned());
+    let inv = b.build();
+    let mut with_targets = 0;
+    for (lb, _) in inv.of_kind::<LoadBalancer>() {
+        let groups: Vec<_> = inv
+            .neighbors_of::<TargetGroup>(&lb.id, EdgeKind::AssociatedWith, Direction::Incoming)
+            .into_iter()
+            .filter(|(_, tg)| !tg.targets.is_empty())
+            .collect();
+        if groups.is_empty() {
+            continue;
+        }
+        with_targets += 1;
+        let listeners =
+            inv.neighbors_of::<Listener>(&lb.id, EdgeKind::AssociatedWith, Direction::Incoming);
+        let path = listeners.iter().any(|(l, _)| {
+            inv.neighbors_of::<TargetGroup>(&l.id, EdgeKind::RoutesTo, Direction::Outgoing)
+                .iter()
+                .any(|(tg, _)| {
+                    !inv.neighbors_of::<Instance>(&tg.id, EdgeKind::RoutesTo, Direction::Outgoing)
+                        .is_empty()
+                })
+        });
+        assert!(
+            path,
+            "no listener -> target group -> instance path for {}",
+            lb.id
+        );
+    }
+    let want_with_targets: usize = REGIONS
+        .iter()
+        .map(|r| {
+            truth(&emu, r, "inventory", "load_balancers")
+                - truth(&emu, r, "problems", "lb_without_targets")
+        })
+        .sum();
+    assert_eq!(with_targets, want_with_targets);
     let stored_before = resources.len();
 
     // Second run: same keys, same first_seen, nothing new, nothing resolved.

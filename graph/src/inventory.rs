@@ -20,8 +20,8 @@ use crate::resource::Resource;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
-    /// VPC -> subnet / route table / security group / VPC endpoint; subnet -> instance;
-    /// IAM group -> user.
+    /// VPC -> subnet / route table / security group / VPC endpoint / load balancer; subnet ->
+    /// instance; IAM group -> user.
     Contains,
     /// Volume -> instance; internet gateway -> VPC; IAM policy -> user / group / role;
     /// access key / virtual MFA device -> user; network interface -> NAT gateway / VPC
@@ -34,7 +34,8 @@ pub enum EdgeKind {
     /// route tables too); listener -> target group; target group -> instance.
     RoutesTo,
     /// Route table -> subnet (explicit association) or -> VPC (main table); VPC endpoint ->
-    /// subnet it has an interface in; load balancer listener / target group -> load balancer.
+    /// subnet it has an interface in; load balancer -> its subnets; load balancer listener /
+    /// target group -> load balancer.
     AssociatedWith,
     /// A resource made from another: snapshot -> its source volume, AMI -> the snapshots of
     /// its block devices, launch template -> the AMI its instances boot from.

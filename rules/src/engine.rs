@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use skywarden_graph::topology::{self, Exposure};
-use skywarden_graph::{Coverage, Inventory, ResourceId, ResourceKind};
+use skywarden_graph::{AccountId, Coverage, Inventory, Region, ResourceId, ResourceKind, Scope};
 
 use crate::catalog;
 use crate::error::RulesError;
@@ -28,7 +28,9 @@ pub struct EvalCx<'a> {
     /// Age thresholds of built-in rules (from [`RuleSettings::thresholds`]).
     pub thresholds: Thresholds,
     /// What the scan could see, for account-level rules over regional kinds
-    /// (`aws.cloudtrail.no_multi_region_trail`); `None`: unknown, such rules report nothing.
+    /// (`aws.cloudtrail.no_multi_region_trail`) and rules that conclude from a resource's
+    /// *absence* (e.g. "no targets": they ask [`EvalCx::saw`] first); `None`: unknown
+    /// (evaluation outside a scan).
     pub coverage: Option<&'a Coverage>,
 }
 
@@ -53,6 +55,20 @@ impl<'a> EvalCx<'a> {
     pub fn with_coverage(mut self, coverage: &'a Coverage) -> Self {
         self.coverage = Some(coverage);
         self
+    }
+
+    /// Whether every resource of `kind` in (`account`, `region`) was seen: false when the
+    /// scan recorded that scope as not Complete (Failed or Skipped). Without coverage, or for
+    /// a scope the scan did not record, what the inventory holds is taken as complete.
+    pub fn saw(&self, account: &AccountId, region: &Region, kind: ResourceKind) -> bool {
+        let scope = Scope {
+            account_id: account.clone(),
+            region: region.clone(),
+            kind,
+        };
+        self.coverage
+            .and_then(|c| c.get(&scope))
+            .is_none_or(|s| s.is_complete())
     }
 }
 

@@ -13,6 +13,9 @@ use skywarden_graph::model::{
     PublicAccessBlock, SnapshotState, SnapshotStorageTier, Statement, Versioning, VolumeState,
     VolumeType,
 };
+use skywarden_graph::model::{
+    ElbProtocol, LoadBalancerScheme, LoadBalancerState, LoadBalancerType,
+};
 use skywarden_graph::topology::{Hop, OpenIngress};
 use skywarden_graph::{
     AccountId, ConnectionId, Region, Resource, ResourceId, ResourceKind, ScanId,
@@ -371,6 +374,30 @@ pub enum Evidence {
         manager: KeyManager,
         aliases: Vec<String>,
         description: Option<String>,
+    },
+    /// A load balancer none of whose target groups has a registered target.
+    LoadBalancerWithoutTargets {
+        lb_type: LoadBalancerType,
+        state: LoadBalancerState,
+        /// The target groups associated with it (each with no registered target).
+        target_groups: Vec<ResourceId>,
+        listeners: usize,
+    },
+    /// The attributes of a load balancer that the ELBv2 rules read.
+    LoadBalancerAttributes {
+        lb_type: LoadBalancerType,
+        scheme: LoadBalancerScheme,
+        deletion_protection: Option<bool>,
+        access_logs_enabled: Option<bool>,
+        drop_invalid_header_fields: Option<bool>,
+    },
+    /// A load balancer listener's protocol, TLS policy and whether it redirects to HTTPS.
+    ListenerSettings {
+        load_balancer: ResourceId,
+        port: Option<i32>,
+        protocol: ElbProtocol,
+        ssl_policy: Option<String>,
+        redirects_to_https: bool,
     },
 }
 

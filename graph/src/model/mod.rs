@@ -103,6 +103,9 @@ kinds! {
     AwsEc2VpcEndpoint => "aws_ec2_vpc_endpoint", Aws, aws_ec2_vpc_endpoint::VpcEndpoint;
     AwsEc2FlowLog => "aws_ec2_flow_log", Aws, aws_ec2_flow_log::FlowLog;
     AwsEc2VpcPeeringConnection => "aws_ec2_vpc_peering_connection", Aws, aws_ec2_vpc_peering_connection::VpcPeeringConnection;
+    AwsElbv2LoadBalancer => "aws_elbv2_load_balancer", Aws, aws_elbv2_load_balancer::LoadBalancer;
+    AwsElbv2Listener => "aws_elbv2_listener", Aws, aws_elbv2_listener::Listener;
+    AwsElbv2TargetGroup => "aws_elbv2_target_group", Aws, aws_elbv2_target_group::TargetGroup;
 }
 
 pub use aws_cloudtrail_trail::ManagementEvents;
@@ -120,6 +123,14 @@ pub use aws_ec2_network_interface::{
 };
 pub use aws_ec2_route_table::{Route, RouteState, RouteTarget};
 pub use aws_ec2_security_group::{IpProtocol, Permission, WORLD_IPV4, WORLD_IPV6};
+pub use aws_elbv2_listener::{
+    ssl_policy_allows_tls_1_0_or_1_1, ActionType, ElbProtocol, ListenerAction, RedirectAction,
+};
+pub use aws_elbv2_load_balancer::{
+    LbIpAddressType, LoadBalancerAttributes, LoadBalancerScheme, LoadBalancerState,
+    LoadBalancerType,
+};
+pub use aws_elbv2_target_group::{HealthCheck, Target, TargetHealthState, TargetType};
 pub use aws_iam_access_key::AccessKeyStatus;
 pub use aws_iam_policy::{
     is_aws_administrator_access, AttachedPolicy, Effect, PolicyDocument, PolicyParseError,

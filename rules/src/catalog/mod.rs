@@ -76,6 +76,12 @@ registry! {
     trail_not_encrypted_with_kms,
     function_deprecated_runtime,
     key_pending_deletion,
+    load_balancer_without_targets,
+    listener_not_https,
+    insecure_ssl_policy,
+    drop_invalid_headers_disabled,
+    load_balancer_deletion_protection_disabled,
+    access_logging_disabled,
 }
 
 /// Every built-in rule, in registry order.
@@ -284,6 +290,57 @@ pub(crate) fn bucket_public_by_policy(b: &skywarden_graph::model::Bucket) -> boo
         && b.known(BucketAspect::PublicAccessBlock)
         && b.policy_allows_public()
         && !b.public_policy_restricted()
+}
+
+/// Shared by the ELBv2 load balancer attribute rules: one finding per load balancer of a type
+/// in `types` for which `disabled` reads `Some(false)` (an attribute that was not in the
+/// response is unknown: no finding).
+pub(crate) fn elbv2_attribute_disabled(
+    cx: &EvalCx<'_>,
+    meta: &RuleMeta,
+    types: &[skywarden_graph::model::LoadBalancerType],
+    disabled: fn(&skywarden_graph::model::LoadBalancerAttributes) -> Option<bool>,
+    also: fn(&EvalCx<'_>, &Resource, &skywarden_graph::model::LoadBalancer) -> bool,
+) -> Vec<Finding> {
+    cx.inventory
+        .of_kind::<skywarden_graph::model::LoadBalancer>()
+        .filter(|(r, lb)| {
+            types.contains(&lb.lb_type)
+                && disabled(&lb.attributes) == Some(false)
+                && also(cx, r, lb)
+        })
+        .map(|(r, lb)| Finding::new(meta, r, "", elbv2_lb_evidence(lb)))
+        .collect()
+}
+
+pub(crate) fn elbv2_lb_evidence(lb: &skywarden_graph::model::LoadBalancer) -> Evidence {
+    Evidence::LoadBalancerAttributes {
+        lb_type: lb.lb_type,
+        scheme: lb.scheme,
+        deletion_protection: lb.attributes.deletion_protection,
+        access_logs_enabled: lb.attributes.access_logs_enabled,
+        drop_invalid_header_fields: lb.attributes.drop_invalid_header_fields,
+    }
+}
+
+/// The load balancer of a listener, when the scan saw it.
+pub(crate) fn elbv2_listener_lb<'a>(
+    cx: &EvalCx<'a>,
+    listener: &skywarden_graph::model::Listener,
+) -> Option<&'a skywarden_graph::model::LoadBalancer> {
+    cx.inventory
+        .get(&listener.load_balancer)
+        .and_then(|r| r.model::<skywarden_graph::model::LoadBalancer>())
+}
+
+pub(crate) fn elbv2_listener_evidence(l: &skywarden_graph::model::Listener) -> Evidence {
+    Evidence::ListenerSettings {
+        load_balancer: l.load_balancer.clone(),
+        port: l.port,
+        protocol: l.protocol,
+        ssl_policy: l.ssl_policy.clone(),
+        redirects_to_https: l.redirects_to_https(),
+    }
 }
 
 #[cfg(test)]

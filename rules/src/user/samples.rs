@@ -27,9 +27,11 @@ use skywarden_graph::model::{
     VersioningStatus, VirtualMfaDevice, Volume, VolumeAttachment, VolumeState, VolumeType, Vpc,
 };
 use skywarden_graph::model::{
-    DeliverLogsStatus, FlowLog, FlowLogResourceType, FlowLogStatus, LogDestinationType,
-    PeeringStatus, PeeringVpc, TrafficType, VpcEndpoint, VpcEndpointState, VpcEndpointType,
-    VpcPeeringConnection,
+    ActionType, DeliverLogsStatus, ElbProtocol, FlowLog, FlowLogResourceType, FlowLogStatus,
+    HealthCheck, LbIpAddressType, Listener, ListenerAction, LoadBalancer, LoadBalancerAttributes,
+    LoadBalancerScheme, LoadBalancerState, LoadBalancerType, LogDestinationType, PeeringStatus,
+    PeeringVpc, RedirectAction, Target, TargetGroup, TargetHealthState, TargetType, TrafficType,
+    VpcEndpoint, VpcEndpointState, VpcEndpointType, VpcPeeringConnection,
 };
 use skywarden_graph::{
     AccountId, GraphError, Inventory, InventoryBuilder, Model, Region, Resource, ResourceId,
@@ -77,6 +79,9 @@ struct Ids {
     vpc_endpoint: ResourceId,
     flow_log: ResourceId,
     peering: ResourceId,
+    load_balancer: ResourceId,
+    listener: ResourceId,
+    target_group: ResourceId,
 }
 
 impl Ids {
@@ -122,6 +127,9 @@ impl Ids {
             vpc_endpoint: id("vpc-endpoint", "vpce-0sample")?,
             flow_log: id("vpc-flow-log", "fl-0sample")?,
             peering: id("vpc-peering-connection", "pcx-0sample")?,
+            load_balancer: format!("arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/sample/0sample").parse()?,
+            listener: format!("arn:aws:elasticloadbalancing:{region}:{account}:listener/app/sample/0sample/0listener").parse()?,
+            target_group: format!("arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/sample/0sample").parse()?,
             account,
             region,
         })
@@ -826,6 +834,86 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
             r.region = Region::global();
             r
         }
+        ResourceKind::AwsElbv2LoadBalancer => ids.resource(
+            &ids.load_balancer,
+            LoadBalancer {
+                load_balancer_name: "sample".into(),
+                lb_type: LoadBalancerType::Application,
+                scheme: LoadBalancerScheme::InternetFacing,
+                state: LoadBalancerState::Active,
+                state_reason: Some("provisioned".into()),
+                vpc: Some(ids.vpc.clone()),
+                subnets: vec![ids.subnet.clone()],
+                availability_zones: vec!["us-east-1a".into()],
+                security_groups: vec![ids.security_group.clone()],
+                dns_name: Some("sample-1.us-east-1.elb.amazonaws.com".into()),
+                canonical_hosted_zone_id: Some("Z35SXDOTRQ7X7K".into()),
+                created: Some(created),
+                ip_address_type: LbIpAddressType::Ipv4,
+                attributes: LoadBalancerAttributes {
+                    deletion_protection: Some(false),
+                    access_logs_enabled: Some(true),
+                    access_logs_bucket: Some("sample-logs".into()),
+                    drop_invalid_header_fields: Some(false),
+                },
+            },
+        ),
+        ResourceKind::AwsElbv2Listener => ids.resource(
+            &ids.listener,
+            Listener {
+                load_balancer: ids.load_balancer.clone(),
+                port: Some(443),
+                protocol: ElbProtocol::Https,
+                ssl_policy: Some("ELBSecurityPolicy-TLS13-1-2-2021-06".into()),
+                certificates: vec!["arn:aws:acm:us-east-1:123456789012:certificate/sample".into()],
+                default_actions: vec![ListenerAction {
+                    action_type: ActionType::Forward,
+                    order: Some(1),
+                    target_groups: vec![ids.target_group.clone()],
+                    redirect: Some(RedirectAction {
+                        protocol: Some("HTTPS".into()),
+                        port: Some("443".into()),
+                        host: Some("#{host}".into()),
+                        path: Some("/#{path}".into()),
+                        query: Some("#{query}".into()),
+                        status_code: Some("HTTP_301".into()),
+                    }),
+                }],
+                alpn_policy: vec!["HTTP2Preferred".into()],
+            },
+        ),
+        ResourceKind::AwsElbv2TargetGroup => ids.resource(
+            &ids.target_group,
+            TargetGroup {
+                target_group_name: "sample".into(),
+                protocol: Some(ElbProtocol::Http),
+                port: Some(80),
+                protocol_version: Some("HTTP1".into()),
+                target_type: TargetType::Instance,
+                vpc: Some(ids.vpc.clone()),
+                load_balancers: vec![ids.load_balancer.clone()],
+                health_check: HealthCheck {
+                    enabled: Some(true),
+                    protocol: Some(ElbProtocol::Http),
+                    port: Some("traffic-port".into()),
+                    path: Some("/health".into()),
+                    interval_seconds: Some(30),
+                    timeout_seconds: Some(5),
+                    healthy_threshold: Some(5),
+                    unhealthy_threshold: Some(2),
+                    matcher: Some("200".into()),
+                },
+                targets: vec![Target {
+                    id: ids.instance.short_id().into(),
+                    instance: Some(ids.instance.clone()),
+                    port: Some(80),
+                    availability_zone: Some("us-east-1a".into()),
+                    state: TargetHealthState::Healthy,
+                    reason: Some("Target.ResponseCodeMismatch".into()),
+                    description: Some("Health checks failed".into()),
+                }],
+            },
+        ),
     }
 }
 

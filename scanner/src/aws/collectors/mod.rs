@@ -102,6 +102,9 @@ registry! {
         vpc_endpoints => AwsEc2VpcEndpoint, ["ec2:DescribeVpcEndpoints"];
         flow_logs => AwsEc2FlowLog, ["ec2:DescribeFlowLogs"];
         vpc_peering_connections => AwsEc2VpcPeeringConnection, ["ec2:DescribeVpcPeeringConnections"];
+        load_balancers => AwsElbv2LoadBalancer, ["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeLoadBalancerAttributes"];
+        listeners => AwsElbv2Listener, ["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners"];
+        target_groups => AwsElbv2TargetGroup, ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"];
     }
     global {
         users => AwsIamUser, ["iam:GetAccountAuthorizationDetails", "iam:ListUsers", "iam:ListMFADevices", "iam:GetLoginProfile"];
