@@ -1,4 +1,4 @@
-//! `aws.elbv2.deletion_protection_disabled`: a load balancer that one API call can delete.
+//! `aws.elbv2.load_balancer_deletion_protection_disabled`: a load balancer that one API call can delete.
 
 use skywarden_graph::model::LoadBalancerType;
 use skywarden_graph::ResourceKind;
@@ -10,7 +10,7 @@ use crate::meta::{Category, Rule, RuleMeta, Severity};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
-        id: "aws.elbv2.deletion_protection_disabled",
+        id: "aws.elbv2.load_balancer_deletion_protection_disabled",
         title: "Load balancer deletion protection is disabled",
         description: "`deletion_protection.enabled` is false: a mistaken or malicious \
                       DeleteLoadBalancer call takes the endpoint down at once. (AWS Security \
