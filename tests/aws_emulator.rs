@@ -584,6 +584,55 @@ async fn scan_matches_ground_truth_and_is_stable_across_runs() {
         })
         .sum();
     assert_eq!(with_targets, want_with_targets);
+    // Internet-facing ALBs (seeded in public subnets, HTTP listener on 80, moto's allow-all
+    // network ACLs) are exposed exactly when one of their groups admits 0.0.0.0/0 on TCP 80,
+    // on port 80 alone, and list every registered instance as reachable through them.
+    let exposures = skywarden_graph::topology::exposures(&inv);
+    let exposed_lbs: BTreeSet<_> = exposures
+        .iter()
+        .filter(|e| {
+            inv.get(&e.resource)
+                .is_some_and(|r| r.kind() == ResourceKind::AwsElbv2LoadBalancer)
+        })
+        .map(|e| e.resource.clone())
+        .collect();
+    let want_lbs: BTreeSet<_> = inv
+        .of_kind::<LoadBalancer>()
+        .filter(|(_, lb)| {
+            lb.security_groups.iter().any(|g| {
+                inv.get(g)
+                    .and_then(|r| r.model::<SecurityGroup>())
+                    .is_some_and(|g| {
+                        g.ingress.iter().any(|p| {
+                            p.ipv4_ranges.iter().any(|c| c == "0.0.0.0/0") && p.covers_tcp_port(80)
+                        })
+                    })
+            })
+        })
+        .map(|(r, _)| r.id.clone())
+        .collect();
+    assert!(!want_lbs.is_empty());
+    assert_eq!(exposed_lbs, want_lbs);
+    for e in exposures
+        .iter()
+        .filter(|e| exposed_lbs.contains(&e.resource))
+    {
+        assert!(e
+            .open_ingress
+            .iter()
+            .all(|o| o.from_port == Some(80) && o.to_port == Some(80)));
+        let targets: BTreeSet<_> = inv
+            .of_kind::<TargetGroup>()
+            .filter(|(_, tg)| tg.load_balancers.contains(&e.resource))
+            .flat_map(|(_, tg)| tg.targets.iter().filter_map(|t| t.instance.clone()))
+            .collect();
+        let reached: BTreeSet<_> = e
+            .downstream
+            .iter()
+            .filter_map(|p| p.last().map(|h| h.id.clone()))
+            .collect();
+        assert_eq!(reached, targets, "{}", e.resource);
+    }
     let stored_before = resources.len();
 
     // Second run: same keys, same first_seen, nothing new, nothing resolved.

@@ -339,3 +339,119 @@ pub fn all_users_grant(permission: crate::model::AclPermission) -> crate::model:
 pub fn bucket_policy(json: &str) -> crate::model::BucketPolicy {
     crate::model::BucketPolicy::parse(json).unwrap()
 }
+
+/// The id of ELBv2 resource `rest` (`loadbalancer/app/web/1`, `targetgroup/web/1`, ...).
+pub fn elbv2_id(rest: &str) -> crate::ResourceId {
+    format!("arn:aws:elasticloadbalancing:us-east-1:123456789012:{rest}")
+        .parse()
+        .unwrap()
+}
+
+/// An active internet-facing ALB `loadbalancer/app/{name}/1` with every attribute rules read
+/// in its compliant state; `f` adjusts it.
+pub fn elbv2_lb(name: &str, f: impl FnOnce(&mut crate::model::LoadBalancer)) -> Resource {
+    use crate::model::{
+        LbIpAddressType, LoadBalancer, LoadBalancerAttributes, LoadBalancerScheme,
+        LoadBalancerState, LoadBalancerType,
+    };
+    let mut lb = LoadBalancer {
+        load_balancer_name: name.into(),
+        lb_type: LoadBalancerType::Application,
+        scheme: LoadBalancerScheme::InternetFacing,
+        state: LoadBalancerState::Active,
+        state_reason: None,
+        vpc: None,
+        subnets: vec![],
+        availability_zones: vec![],
+        security_groups: vec![],
+        dns_name: None,
+        canonical_hosted_zone_id: None,
+        created: None,
+        ip_address_type: LbIpAddressType::Ipv4,
+        attributes: LoadBalancerAttributes {
+            deletion_protection: Some(true),
+            access_logs_enabled: Some(true),
+            access_logs_bucket: Some("logs".into()),
+            drop_invalid_header_fields: Some(true),
+        },
+    };
+    f(&mut lb);
+    resource(elbv2_id(&format!("loadbalancer/app/{name}/1")), lb)
+}
+
+/// An HTTPS listener `listener/app/{lb}/1/{n}` on port 443 with a TLS 1.2+ policy and no
+/// actions; `f` adjusts it.
+pub fn elbv2_listener(lb: &str, n: u32, f: impl FnOnce(&mut crate::model::Listener)) -> Resource {
+    use crate::model::{ElbProtocol, Listener};
+    let mut l = Listener {
+        load_balancer: elbv2_id(&format!("loadbalancer/app/{lb}/1")),
+        port: Some(443),
+        protocol: ElbProtocol::Https,
+        ssl_policy: Some("ELBSecurityPolicy-TLS13-1-2-2021-06".into()),
+        certificates: vec![],
+        default_actions: vec![],
+        alpn_policy: vec![],
+    };
+    f(&mut l);
+    resource(elbv2_id(&format!("listener/app/{lb}/1/{n}")), l)
+}
+
+/// A forward action to `target_groups`.
+pub fn elbv2_forward(target_groups: Vec<crate::ResourceId>) -> crate::model::ListenerAction {
+    crate::model::ListenerAction {
+        action_type: crate::model::ActionType::Forward,
+        order: Some(1),
+        target_groups,
+        redirect: None,
+    }
+}
+
+/// An instance target group `targetgroup/{name}/1` of `load_balancers` with the instances
+/// `targets` registered (healthy); `f` adjusts it.
+pub fn elbv2_tg(
+    name: &str,
+    load_balancers: &[&str],
+    targets: &[&str],
+    f: impl FnOnce(&mut crate::model::TargetGroup),
+) -> Resource {
+    use crate::model::{
+        ElbProtocol, HealthCheck, Target, TargetGroup, TargetHealthState, TargetType,
+    };
+    let mut tg = TargetGroup {
+        target_group_name: name.into(),
+        protocol: Some(ElbProtocol::Http),
+        port: Some(80),
+        protocol_version: None,
+        target_type: TargetType::Instance,
+        vpc: None,
+        load_balancers: load_balancers
+            .iter()
+            .map(|lb| elbv2_id(&format!("loadbalancer/app/{lb}/1")))
+            .collect(),
+        health_check: HealthCheck {
+            enabled: Some(true),
+            protocol: None,
+            port: None,
+            path: None,
+            interval_seconds: None,
+            timeout_seconds: None,
+            healthy_threshold: None,
+            unhealthy_threshold: None,
+            matcher: None,
+        },
+        targets: targets
+            .iter()
+            .map(|i| Target {
+                id: (*i).into(),
+                instance: Some(ec2_id("instance", i)),
+                port: Some(80),
+                availability_zone: None,
+                state: TargetHealthState::Healthy,
+                reason: None,
+                description: None,
+            })
+            .collect(),
+    };
+    f(&mut tg);
+    resource(elbv2_id(&format!("targetgroup/{name}/1")), tg)
+}

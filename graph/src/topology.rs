@@ -10,6 +10,11 @@
 //! port, 1024-65535, because ACLs are stateless), so a rule can explain *why* something is
 //! exposed and on which ports.
 //!
+//! An internet-facing load balancer is exposed the same way up to its security groups (an NLB
+//! without groups admits what its listeners accept), narrowed to its listener ports; its
+//! exposure also lists, per listener, the target groups and instances it forwards to
+//! ([`Exposure::downstream`]).
+//!
 //! Unknown parts do not hide exposure: when the subnet's network ACL or the instance's
 //! interfaces are not in the inventory (their scope failed or was not collected), the ACL is
 //! not applied and the instance's own subnet, groups and public IP stand in for the
@@ -22,8 +27,9 @@ use crate::inventory::{Direction, EdgeKind, Inventory};
 use crate::kind::ResourceKind;
 use crate::model::aws_ec2_network_acl::merge_ranges;
 use crate::model::{
-    Instance, InstanceState, IpFamily, IpProtocol, NetworkAcl, NetworkInterface, Permission,
-    RouteTable, SecurityGroup, Subnet, WORLD_IPV4,
+    ElbProtocol, Instance, InstanceState, IpFamily, IpProtocol, Listener, LoadBalancer,
+    LoadBalancerScheme, LoadBalancerState, NetworkAcl, NetworkInterface, Permission, RouteTable,
+    SecurityGroup, Subnet, TargetGroup, WORLD_IPV4,
 };
 
 /// Client ports return traffic goes back to (IANA/Linux/Windows ephemeral ranges all lie in it).
@@ -78,6 +84,10 @@ pub struct Exposure {
     /// permission the network ACL blocks entirely is absent; one it lets through on two
     /// port ranges appears twice).
     pub open_ingress: Vec<OpenIngress>,
+    /// For a load balancer: listener -> target group -> target, one path per registered
+    /// instance target it forwards to (the resources reachable through it).
+    #[serde(default)]
+    pub downstream: Vec<Vec<Hop>>,
 }
 
 impl Exposure {
@@ -89,10 +99,13 @@ impl Exposure {
         target_kind: ResourceKind,
     ) -> Vec<Hop> {
         let mut p = self.network_path.clone();
-        p.push(Hop {
-            id: via.clone(),
-            kind: via_kind,
-        });
+        // A load balancer without security groups filters by its listeners: no extra hop.
+        if via != &self.resource {
+            p.push(Hop {
+                id: via.clone(),
+                kind: via_kind,
+            });
+        }
         p.extend(self.interface.clone());
         p.push(Hop {
             id: self.resource.clone(),
@@ -342,14 +355,188 @@ pub fn aws_instance_exposure(
             kind: ResourceKind::AwsEc2NetworkInterface,
         }),
         open_ingress,
+        downstream: Vec::new(),
+    })
+}
+
+/// The transport protocols of a listener.
+fn listener_protocols(p: ElbProtocol) -> &'static [IpProtocol] {
+    match p {
+        ElbProtocol::Http | ElbProtocol::Https | ElbProtocol::Tcp | ElbProtocol::Tls => {
+            &[IpProtocol::Tcp]
+        }
+        ElbProtocol::Udp => &[IpProtocol::Udp],
+        ElbProtocol::TcpUdp => &[IpProtocol::Tcp, IpProtocol::Udp],
+        ElbProtocol::Geneve | ElbProtocol::Unknown => &[],
+    }
+}
+
+/// Whether `o` admits `protocol` traffic to `port`.
+fn admits(o: &OpenIngress, protocol: &IpProtocol, port: u16) -> bool {
+    let p = i32::from(port);
+    (o.protocol == IpProtocol::All || &o.protocol == protocol)
+        && o.from_port.is_none_or(|f| f <= p)
+        && o.to_port.is_none_or(|t| p <= t)
+}
+
+/// Internet exposure of an internet-facing, active ELBv2 load balancer, if it has any.
+pub fn aws_load_balancer_exposure(
+    inv: &Inventory,
+    id: &ResourceId,
+    lb: &LoadBalancer,
+) -> Option<Exposure> {
+    if lb.scheme != LoadBalancerScheme::InternetFacing
+        || !matches!(
+            lb.state,
+            LoadBalancerState::Active | LoadBalancerState::ActiveImpaired
+        )
+    {
+        return None;
+    }
+    // The first of its subnets (by id) routed to an internet gateway.
+    let mut subnets: Vec<&ResourceId> = lb.subnets.iter().collect();
+    subnets.sort();
+    let (subnet, rt_id, igw) = subnets.into_iter().find_map(|s| {
+        inv.get(s)?;
+        let (rt_id, rt) = effective_route_table(inv, s)?;
+        let igw = rt.internet_gateway_route()?;
+        inv.get(igw)?;
+        Some((s, rt_id, igw))
+    })?;
+    let acl = subnet_network_acl(inv, subnet);
+    let mut listeners =
+        inv.neighbors_of::<Listener>(id, EdgeKind::AssociatedWith, Direction::Incoming);
+    listeners.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    let ports: Vec<(IpProtocol, u16)> = listeners
+        .iter()
+        .filter_map(|(_, l)| Some((l, u16::try_from(l.port?).ok()?)))
+        .flat_map(|(l, port)| {
+            listener_protocols(l.protocol)
+                .iter()
+                .map(move |p| (p.clone(), port))
+        })
+        .collect();
+    let mut open_ingress: Vec<OpenIngress> = Vec::new();
+    let acl_model = acl.map(|(_, a)| a);
+    if lb.security_groups.is_empty() {
+        // No security groups (an NLB): its listeners take traffic from anywhere.
+        for (protocol, port) in &ports {
+            let p = Permission {
+                protocol: protocol.clone(),
+                from_port: Some(i32::from(*port)),
+                to_port: Some(i32::from(*port)),
+                ipv4_ranges: vec![WORLD_IPV4.to_string()],
+                ipv6_ranges: vec![],
+                prefix_lists: vec![],
+                referenced_groups: vec![],
+            };
+            open_ingress.extend(through_acl(id, &p, WORLD_IPV4, acl_model));
+        }
+    } else {
+        for (sg, g) in
+            inv.neighbors_of::<SecurityGroup>(id, EdgeKind::SecuredBy, Direction::Outgoing)
+        {
+            for p in &g.ingress {
+                for src in p.world_sources() {
+                    for o in through_acl(&sg.id, p, src, acl_model) {
+                        for (protocol, port) in &ports {
+                            if admits(&o, protocol, *port) {
+                                open_ingress.push(OpenIngress {
+                                    via: o.via.clone(),
+                                    protocol: protocol.clone(),
+                                    from_port: Some(i32::from(*port)),
+                                    to_port: Some(i32::from(*port)),
+                                    source: o.source.clone(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    open_ingress.sort_by(|a, b| {
+        (&a.via, &a.source, a.from_port, format!("{:?}", a.protocol)).cmp(&(
+            &b.via,
+            &b.source,
+            b.from_port,
+            format!("{:?}", b.protocol),
+        ))
+    });
+    open_ingress.dedup();
+    if open_ingress.is_empty() {
+        return None;
+    }
+    let mut downstream = Vec::new();
+    for (l, listener) in &listeners {
+        for tg_id in listener.target_groups() {
+            let Some(tg) = inv.get(tg_id).and_then(|r| r.model::<TargetGroup>()) else {
+                continue;
+            };
+            for i in tg.targets.iter().filter_map(|t| t.instance.as_ref()) {
+                if inv.get(i).is_some() {
+                    downstream.push(vec![
+                        Hop {
+                            id: l.id.clone(),
+                            kind: ResourceKind::AwsElbv2Listener,
+                        },
+                        Hop {
+                            id: tg_id.clone(),
+                            kind: ResourceKind::AwsElbv2TargetGroup,
+                        },
+                        Hop {
+                            id: i.clone(),
+                            kind: ResourceKind::AwsEc2Instance,
+                        },
+                    ]);
+                }
+            }
+        }
+    }
+    downstream.sort_by(|a, b| a.iter().map(|h| &h.id).cmp(b.iter().map(|h| &h.id)));
+    downstream.dedup();
+    let mut network_path = vec![
+        Hop {
+            id: igw.clone(),
+            kind: ResourceKind::AwsEc2InternetGateway,
+        },
+        Hop {
+            id: rt_id.clone(),
+            kind: ResourceKind::AwsEc2RouteTable,
+        },
+        Hop {
+            id: subnet.clone(),
+            kind: ResourceKind::AwsEc2Subnet,
+        },
+    ];
+    if let Some((acl_id, _)) = acl {
+        network_path.push(Hop {
+            id: acl_id.clone(),
+            kind: ResourceKind::AwsEc2NetworkAcl,
+        });
+    }
+    Some(Exposure {
+        resource: id.clone(),
+        public_ip: lb.dns_name.clone().unwrap_or_default(),
+        network_path,
+        interface: None,
+        open_ingress,
+        downstream,
     })
 }
 
 /// Every internet exposure in the inventory, ordered by resource id.
 pub fn exposures(inv: &Inventory) -> Vec<Exposure> {
-    inv.of_kind::<Instance>()
+    let mut out: Vec<Exposure> = inv
+        .of_kind::<Instance>()
         .filter_map(|(r, i)| aws_instance_exposure(inv, &r.id, i))
-        .collect()
+        .chain(
+            inv.of_kind::<LoadBalancer>()
+                .filter_map(|(r, lb)| aws_load_balancer_exposure(inv, &r.id, lb)),
+        )
+        .collect();
+    out.sort_by(|a, b| a.resource.cmp(&b.resource));
+    out
 }
 
 #[cfg(test)]
@@ -566,6 +753,110 @@ pub(crate) mod tests {
             path,
             ["igw-1", "rtb-pub", "subnet-pub", "sg-web", "eni-1", "i-pub"]
         );
+    }
+
+    /// [`network`] + instance `i-web` behind ALB `web` (in `subnet-pub`, group `sg-lb`
+    /// with `lb_perms`) with one listener on `port` forwarding to target group `web`.
+    fn lb_estate(
+        lb_perms: Vec<Permission>,
+        port: i32,
+        f: impl FnOnce(&mut LoadBalancer),
+    ) -> Vec<Exposure> {
+        use crate::testkit::{elbv2_forward, elbv2_id, elbv2_lb, elbv2_listener, elbv2_tg};
+        let mut rs = network(true);
+        let mut group = sg("sg-lb", lb_perms);
+        if let Properties::AwsEc2SecurityGroup(g) = &mut group.properties {
+            g.vpc = Some(id("vpc", "vpc-1"));
+        }
+        rs.push(group);
+        rs.push(placed_instance("i-web", "subnet-priv", &[], |i| {
+            i.public_ip = None
+        }));
+        rs.push(elbv2_lb("web", |lb| {
+            lb.vpc = Some(id("vpc", "vpc-1"));
+            lb.subnets = vec![id("subnet", "subnet-priv"), id("subnet", "subnet-pub")];
+            lb.security_groups = vec![id("security-group", "sg-lb")];
+            lb.dns_name = Some("web-1.elb.amazonaws.com".into());
+            f(lb);
+        }));
+        rs.push(elbv2_listener("web", 1, |l| {
+            l.port = Some(port);
+            l.default_actions = vec![elbv2_forward(vec![elbv2_id("targetgroup/web/1")])];
+        }));
+        rs.push(elbv2_tg("web", &["web"], &["i-web"], |_| {}));
+        let mut b = InventoryBuilder::new();
+        b.extend(rs);
+        exposures(&b.build())
+    }
+
+    #[test]
+    fn an_internet_facing_load_balancer_is_exposed_on_its_listener_ports() {
+        use crate::testkit::elbv2_id;
+        // The group opens every TCP port; only the listener's 443 is open end to end.
+        let ex = lb_estate(
+            vec![sg_perm("tcp", Some(0), Some(65535), &[WORLD_IPV4], &[])],
+            443,
+            |_| {},
+        );
+        assert_eq!(ex.len(), 1, "{ex:?}");
+        let e = &ex[0];
+        assert_eq!(e.resource, elbv2_id("loadbalancer/app/web/1"));
+        assert_eq!(e.public_ip, "web-1.elb.amazonaws.com");
+        assert_eq!(open(e), vec![(IpProtocol::Tcp, Some(443), Some(443))]);
+        // Reached through the public subnet (the private one has no internet route).
+        let hops = e.path_via(
+            &id("security-group", "sg-lb"),
+            ResourceKind::AwsEc2SecurityGroup,
+            ResourceKind::AwsElbv2LoadBalancer,
+        );
+        let path: Vec<&str> = hops.iter().map(|h| h.id.short_id()).collect();
+        assert_eq!(path, ["igw-1", "rtb-pub", "subnet-pub", "sg-lb", "1"]);
+        assert_eq!(hops[4].id, e.resource);
+        // What it forwards to: listener -> target group -> instance.
+        let kinds: Vec<Vec<ResourceKind>> = e
+            .downstream
+            .iter()
+            .map(|p| p.iter().map(|h| h.kind).collect())
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![vec![
+                ResourceKind::AwsElbv2Listener,
+                ResourceKind::AwsElbv2TargetGroup,
+                ResourceKind::AwsEc2Instance
+            ]]
+        );
+        assert_eq!(e.downstream[0][2].id, id("instance", "i-web"));
+        // The group opens 22 only: the listener's 443 is closed, so nothing is exposed.
+        assert!(lb_estate(
+            vec![sg_perm("tcp", Some(22), Some(22), &[WORLD_IPV4], &[])],
+            443,
+            |_| {}
+        )
+        .is_empty());
+        // Internal, or not active: not exposed.
+        let all = || vec![sg_perm("-1", None, None, &[WORLD_IPV4], &[])];
+        assert!(lb_estate(all(), 443, |lb| lb.scheme = LoadBalancerScheme::Internal).is_empty());
+        assert!(lb_estate(all(), 443, |lb| lb.state = LoadBalancerState::Provisioning).is_empty());
+        // Only in the private subnet: no internet route, not exposed.
+        assert!(lb_estate(all(), 443, |lb| lb.subnets =
+            vec![id("subnet", "subnet-priv")])
+        .is_empty());
+        // An NLB without groups admits what its listener accepts; no group hop in the path.
+        let ex = lb_estate(vec![], 8443, |lb| {
+            lb.lb_type = crate::model::LoadBalancerType::Network;
+            lb.security_groups = vec![];
+        });
+        assert_eq!(
+            open(&ex[0]),
+            vec![(IpProtocol::Tcp, Some(8443), Some(8443))]
+        );
+        let hops = ex[0].path_via(
+            &ex[0].resource,
+            ResourceKind::AwsElbv2LoadBalancer,
+            ResourceKind::AwsElbv2LoadBalancer,
+        );
+        assert_eq!(hops.len(), 4);
     }
 
     #[test]
