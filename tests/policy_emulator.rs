@@ -338,7 +338,12 @@ async fn a_suppression_hides_until_it_expires_then_the_findings_resurface() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(dir.path());
     let rule = "aws.ec2.security_group_world_open_rdp";
+    let t0 = std::time::Instant::now();
     let first = scan_ok(&emu.endpoint, &db);
+    // The suppression must outlive the second scan and expire before the third: its lifetime
+    // follows this machine's scan time (CI saw an 8 s expiry pass during the second scan).
+    let expiry = std::time::Duration::from_secs(t0.elapsed().as_secs() * 3 + 20);
+    let expires = format!("{}s", expiry.as_secs());
     let rdp: BTreeSet<FindingKey> = first
         .findings
         .iter()
@@ -361,13 +366,14 @@ async fn a_suppression_hides_until_it_expires_then_the_findings_resurface() {
         "--ticket",
         "SEC-42",
         "--expires",
-        "8s",
+        &expires,
         "--format",
         "json",
     ]);
     ok(&out);
     let sup: Value = serde_json::from_slice(&out.stdout).unwrap();
     let sup_id = sup["id"].as_str().unwrap().to_string();
+    let added = std::time::Instant::now();
 
     let second = scan_ok(&emu.endpoint, &db);
     assert_eq!(second.persist.findings_suppressed as usize, rdp.len());
@@ -396,7 +402,9 @@ async fn a_suppression_hides_until_it_expires_then_the_findings_resurface() {
     }
 
     // Past the expiry, the next scan re-surfaces them as open and reports the suppression stale.
-    std::thread::sleep(std::time::Duration::from_secs(9));
+    if let Some(left) = (expiry + std::time::Duration::from_secs(1)).checked_sub(added.elapsed()) {
+        std::thread::sleep(left);
+    }
     let third = scan_ok(&emu.endpoint, &db);
     assert_eq!(third.persist.findings_unsuppressed as usize, rdp.len());
     assert_eq!(third.persist.findings_suppressed, 0);
