@@ -283,6 +283,26 @@ fn through_acl(
     }
 }
 
+/// The internet-facing edge of a path: gateway -> route table -> subnet [-> network ACL].
+fn internet_edge(
+    igw: &ResourceId,
+    route_table: &ResourceId,
+    subnet: &ResourceId,
+    acl: Option<&ResourceId>,
+) -> Vec<Hop> {
+    let hop = |id: &ResourceId, kind| Hop {
+        id: id.clone(),
+        kind,
+    };
+    let mut path = vec![
+        hop(igw, ResourceKind::AwsEc2InternetGateway),
+        hop(route_table, ResourceKind::AwsEc2RouteTable),
+        hop(subnet, ResourceKind::AwsEc2Subnet),
+    ];
+    path.extend(acl.map(|a| hop(a, ResourceKind::AwsEc2NetworkAcl)));
+    path
+}
+
 /// Internet exposure of one EC2 instance, if it has any.
 pub fn aws_instance_exposure(
     inv: &Inventory,
@@ -326,26 +346,7 @@ pub fn aws_instance_exposure(
     if open_ingress.is_empty() {
         return None;
     }
-    let mut network_path = vec![
-        Hop {
-            id: igw.clone(),
-            kind: ResourceKind::AwsEc2InternetGateway,
-        },
-        Hop {
-            id: rt_id.clone(),
-            kind: ResourceKind::AwsEc2RouteTable,
-        },
-        Hop {
-            id: subnet.clone(),
-            kind: ResourceKind::AwsEc2Subnet,
-        },
-    ];
-    if let Some((acl_id, _)) = acl {
-        network_path.push(Hop {
-            id: acl_id.clone(),
-            kind: ResourceKind::AwsEc2NetworkAcl,
-        });
-    }
+    let network_path = internet_edge(igw, rt_id, subnet, acl.map(|(a, _)| a));
     Some(Exposure {
         resource: id.clone(),
         public_ip,
@@ -495,26 +496,7 @@ pub fn aws_load_balancer_exposure(
     }
     downstream.sort_by(|a, b| a.iter().map(|h| &h.id).cmp(b.iter().map(|h| &h.id)));
     downstream.dedup();
-    let mut network_path = vec![
-        Hop {
-            id: igw.clone(),
-            kind: ResourceKind::AwsEc2InternetGateway,
-        },
-        Hop {
-            id: rt_id.clone(),
-            kind: ResourceKind::AwsEc2RouteTable,
-        },
-        Hop {
-            id: subnet.clone(),
-            kind: ResourceKind::AwsEc2Subnet,
-        },
-    ];
-    if let Some((acl_id, _)) = acl {
-        network_path.push(Hop {
-            id: acl_id.clone(),
-            kind: ResourceKind::AwsEc2NetworkAcl,
-        });
-    }
+    let network_path = internet_edge(igw, rt_id, subnet, acl.map(|(a, _)| a));
     Some(Exposure {
         resource: id.clone(),
         public_ip: lb.dns_name.clone().unwrap_or_default(),
