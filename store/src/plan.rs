@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use skywarden_graph::{
@@ -30,8 +31,10 @@ pub(crate) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
 pub(crate) struct ResourceWrite<'a> {
     pub resource: &'a Resource,
     pub kind: &'static str,
-    pub document: Value,
-    /// Hex SHA-256 of the canonical (sorted-key) JSON document.
+    /// The canonical (sorted-key) document as compact JSON text: a scan's documents are held
+    /// between planning and writing, and text is several times smaller than a `Value` tree.
+    pub document: Box<RawValue>,
+    /// Hex SHA-256 of `document`.
     pub content_hash: String,
 }
 
@@ -140,17 +143,19 @@ fn plan_resources<'a>(
                 continue;
             }
         }
-        let document = canonical(to_stored("resource", r.id.as_str(), r)?);
-        let bytes = serde_json::to_vec(&document).map_err(|e| StoreError::Encode {
+        let encode = |e: serde_json::Error| StoreError::Encode {
             what: "resource",
             key: r.id.to_string(),
             reason: e.to_string(),
-        })?;
+        };
+        let text = serde_json::to_string(&canonical(to_stored("resource", r.id.as_str(), r)?))
+            .map_err(encode)?;
+        let content_hash = hex::encode(Sha256::digest(text.as_bytes()));
         out.push(ResourceWrite {
             resource: r,
             kind: r.kind().as_str(),
-            document,
-            content_hash: hex::encode(Sha256::digest(&bytes)),
+            document: RawValue::from_string(text).map_err(encode)?,
+            content_hash,
         });
     }
     for (scope, count) in uncovered {
