@@ -7,6 +7,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # takes ~10 minutes to build from scratch on 2 cores.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/skywarden/target}"
 
+# Every script builds the same way: `cargo build --bin skywarden` alone resolves dependency
+# features without the dev-dependencies and so rebuilds the AWS SDK a second time (another
+# ~10 minutes); one workspace build serves the tests, the demo and the benchmarks.
+build_workspace() {
+  cargo build --workspace --all-targets --locked
+}
+
 say() { echo "[skywarden] $*" >&2; }
 die() { echo "[skywarden] error: $*" >&2; exit 1; }
 
