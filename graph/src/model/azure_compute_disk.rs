@@ -142,25 +142,11 @@ mod tests {
     use super::*;
 
     fn disk(state: Option<&str>, managed_by: bool) -> AzureDisk {
-        AzureDisk {
-            sku: Some(DiskSku::parse("premium_lrs")),
-            size_gib: Some(128),
-            disk_state: state.map(DiskState::parse),
-            managed_by: managed_by.then(|| {
-                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"
-                    .parse()
-                    .unwrap()
-            }),
-            os_type: None,
-            encryption_type: None,
-            disk_encryption_set: None,
-            azure_disk_encryption: false,
-            time_created: None,
-            network_access_policy: None,
-            public_network_access: None,
-            source_resource: None,
-            zones: vec![],
-        }
+        let r = crate::testkit::azure::az_disk("d", |d| {
+            d.disk_state = state.map(DiskState::parse);
+            d.managed_by = managed_by.then(|| crate::testkit::azure::vm_id("vm"));
+        });
+        r.model::<AzureDisk>().unwrap().clone()
     }
 
     #[test]

@@ -295,6 +295,55 @@ impl AzureNetworkSecurityGroup {
             .is_some_and(|r| r.access == NsgAccess::Allow)
     }
 
+    /// The ports of `allow` (an inbound Allow rule) at which internet traffic of `protocol`
+    /// is not already decided by a higher-priority (lower number) Deny from the internet
+    /// covering the rule's destinations; empty when the rule is fully shadowed or does not
+    /// admit internet traffic of `protocol`.
+    pub fn unshadowed_internet_ports(&self, allow: &NsgRule, protocol: &NsgProtocol) -> Vec<(u16, u16)> {
+        if allow.access != NsgAccess::Allow
+            || !allow.is_inbound()
+            || !allow.protocol.matches(protocol)
+            || allow.internet_sources().is_empty()
+        {
+            return Vec::new();
+        }
+        let denies: Vec<&NsgRule> = self
+            .inbound_rules()
+            .into_iter()
+            .filter(|d| {
+                d.access == NsgAccess::Deny
+                    && d.priority < allow.priority
+                    && d.destination_covers(allow)
+            })
+            .collect();
+        let mut bounds: Vec<u32> = Vec::new();
+        for r in std::iter::once(&allow).chain(&denies) {
+            for p in &r.destination_port_ranges {
+                bounds.push(u32::from(p.from));
+                bounds.push(u32::from(p.to) + 1);
+            }
+        }
+        bounds.sort_unstable();
+        bounds.dedup();
+        let mut out: Vec<(u16, u16)> = Vec::new();
+        for w in bounds.windows(2) {
+            let (Ok(lo), Ok(hi)) = (u16::try_from(w[0]), u16::try_from(w[1] - 1)) else {
+                continue;
+            };
+            let inside = allow.destination_port_ranges.iter().any(|r| r.covers(lo));
+            let shadowed = denies
+                .iter()
+                .any(|d| d.matches_internet(protocol, lo, None));
+            if inside && !shadowed {
+                match out.last_mut() {
+                    Some(last) if u32::from(last.1) + 1 == u32::from(lo) => last.1 = hi,
+                    _ => out.push((lo, hi)),
+                }
+            }
+        }
+        out
+    }
+
     /// Custom inbound Allow rules that let internet traffic of `protocol` reach `port`
     /// (for some destination) without a higher-priority (lower number) Deny from the
     /// internet covering the same protocol, port and destinations shadowing them.
@@ -319,38 +368,12 @@ impl AzureNetworkSecurityGroup {
 mod tests {
     use super::*;
 
-    pub(crate) fn rule(
-        name: &str,
-        priority: i32,
-        access: &str,
-        protocol: &str,
-        sources: &[&str],
-        ports: &[&str],
-    ) -> NsgRule {
-        NsgRule {
-            name: name.into(),
-            priority,
-            direction: NsgDirection::Inbound,
-            access: NsgAccess::parse(access),
-            protocol: NsgProtocol::parse(protocol),
-            source_address_prefixes: sources.iter().map(|s| s.to_string()).collect(),
-            source_application_security_groups: vec![],
-            source_port_ranges: vec![NsgPortRange::ANY],
-            destination_address_prefixes: vec!["*".into()],
-            destination_application_security_groups: vec![],
-            destination_port_ranges: ports.iter().map(|p| NsgPortRange::parse(p).unwrap()).collect(),
-            description: None,
-        }
-    }
+    use crate::testkit::azure::{default_inbound_rules, nsg_rule as rule};
 
     fn nsg(rules: Vec<NsgRule>) -> AzureNetworkSecurityGroup {
         AzureNetworkSecurityGroup {
             security_rules: rules,
-            default_security_rules: vec![
-                rule("AllowVnetInBound", 65000, "Allow", "*", &["VirtualNetwork"], &["*"]),
-                rule("AllowAzureLoadBalancerInBound", 65001, "Allow", "*", &["AzureLoadBalancer"], &["*"]),
-                rule("DenyAllInBound", 65500, "Deny", "*", &["*"], &["*"]),
-            ],
+            default_security_rules: default_inbound_rules(),
             subnets: vec![],
             network_interfaces: vec![],
         }
@@ -414,6 +437,30 @@ mod tests {
         assert!(!g.admits_internet(&tcp, 22, &any));
         g.default_security_rules.clear();
         assert!(!g.admits_internet(&tcp, 22, &any));
+    }
+
+    #[test]
+    fn unshadowed_ports_of_an_allow() {
+        let udp = NsgProtocol::Udp;
+        let allow = rule("udp", 300, "Allow", "Udp", &["*"], &["50-60", "100"]);
+        let g = nsg(vec![
+            allow.clone(),
+            rule("deny", 100, "Deny", "*", &["Internet"], &["55-100"]),
+        ]);
+        assert_eq!(g.unshadowed_internet_ports(&allow, &udp), vec![(50, 54)]);
+        let g = nsg(vec![
+            allow.clone(),
+            rule("deny", 100, "Deny", "Udp", &["*"], &["*"]),
+        ]);
+        assert!(g.unshadowed_internet_ports(&allow, &udp).is_empty());
+        // A TCP deny or a later deny leaves it whole; TCP traffic is not this rule's.
+        let g = nsg(vec![
+            allow.clone(),
+            rule("deny-tcp", 100, "Deny", "Tcp", &["*"], &["*"]),
+            rule("deny-late", 400, "Deny", "*", &["*"], &["*"]),
+        ]);
+        assert_eq!(g.unshadowed_internet_ports(&allow, &udp), vec![(50, 60), (100, 100)]);
+        assert!(g.unshadowed_internet_ports(&allow, &NsgProtocol::Tcp).is_empty());
     }
 
     #[test]
