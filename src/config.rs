@@ -20,6 +20,8 @@
 //! volume_unattached_min_age_days = 7
 //! snapshot_max_age_days = 90               # aws.ebs.snapshot_older_than_90d
 //! rds_backup_retention_min_days = 7        # aws.rds.backup_retention_insufficient
+//! [rules.azure]
+//! require_cmk_disks = false                # azure.compute.disk_not_encrypted_with_cmk
 //! [rules.limits]                           # bounds on pack expressions
 //! per_resource_ms = 50
 //!
@@ -43,7 +45,7 @@ use serde::Deserialize;
 use skywarden_rules::pricing::PriceOverrides;
 use skywarden_rules::suppression::DEFAULT_STALE_AFTER_SCANS;
 use skywarden_rules::user::Limits;
-use skywarden_rules::{RuleSettings, Severity, TagPolicy, Thresholds};
+use skywarden_rules::{AzureRuleSettings, RuleSettings, Severity, TagPolicy, Thresholds};
 
 /// Environment variable prefix of overrides; sections and keys are separated by `__`.
 pub const ENV_PREFIX: &str = "SKYWARDEN__";
@@ -165,6 +167,8 @@ pub struct RulesConfig {
     pub tag_policy: TagPolicy,
     /// Age thresholds of built-in rules.
     pub thresholds: Thresholds,
+    /// Azure policy switches (`require_cmk_disks`).
+    pub azure: AzureRuleSettings,
 }
 
 /// `[rules.limits]`: every field optional, the built-in default otherwise.
@@ -210,6 +214,7 @@ impl RulesConfig {
             severity_overrides: self.severity_overrides.clone(),
             tag_policy: self.tag_policy.clone(),
             thresholds: self.thresholds.clone(),
+            azure: self.azure.clone(),
         }
     }
 }
@@ -369,6 +374,31 @@ mod tests {
         assert!(e.to_string().contains("t.toml"), "{e}");
         let env = vec![("SKYWARDEN__NOPE__X".to_string(), "1".to_string())];
         assert!(Config::from_parts(None, &env).is_err());
+    }
+
+    #[test]
+    fn azure_rule_switches_parse() {
+        let c = Config::from_parts(None, &[]).unwrap();
+        assert!(!c.rules.settings().azure.require_cmk_disks);
+        let text = "[rules.azure]\nrequire_cmk_disks = true\n";
+        let c = Config::from_parts(Some(("t.toml", text)), &[]).unwrap();
+        assert!(c.rules.settings().azure.require_cmk_disks);
+        let env = vec![(
+            "SKYWARDEN__RULES__AZURE__REQUIRE_CMK_DISKS".to_string(),
+            "true".to_string(),
+        )];
+        assert!(
+            Config::from_parts(None, &env)
+                .unwrap()
+                .rules
+                .settings()
+                .azure
+                .require_cmk_disks
+        );
+        assert!(
+            Config::from_parts(Some(("t.toml", "[rules.azure]\nrequire_cmk = true\n")), &[])
+                .is_err()
+        );
     }
 
     #[test]

@@ -62,10 +62,19 @@ fn validate_account(s: &str) -> Result<(), &'static str> {
     }
 }
 
-/// Region names: `us-east-1`, `us-gov-west-1`, `cn-north-1`, `eu-central-2`; and the pseudo
-/// region `global` for account-wide services (IAM, S3 listing).
+/// Region names: `us-east-1`, `us-gov-west-1`, `cn-north-1`, `eu-central-2`; Azure location
+/// names (`westeurope`, `eastus2`, `usgovvirginia`: lowercase letters and digits, starting
+/// with a letter); and the pseudo region `global` for account-wide services (IAM, S3
+/// listing, Azure subscriptions).
 fn validate_region(s: &str) -> Result<(), &'static str> {
     if s == Region::GLOBAL {
+        return Ok(());
+    }
+    let azure = (2..=32).contains(&s.len())
+        && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if azure {
         return Ok(());
     }
     let parts: Vec<&str> = s.split('-').collect();
@@ -80,7 +89,7 @@ fn validate_region(s: &str) -> Result<(), &'static str> {
     if ok {
         Ok(())
     } else {
-        Err("expected a region name such as us-east-1")
+        Err("expected a region name such as us-east-1 or an Azure location such as westeurope")
     }
 }
 
@@ -272,28 +281,125 @@ impl ResourceId {
     }
 }
 
+/// The lower-cased form of an ARM resource id, checked for shape: `/subscriptions/{id}`
+/// followed by `{type}/{name}` pairs (`resourcegroups/{rg}`, `providers/{namespace}` and the
+/// resource's own type/name pairs), no empty segment, no trailing `/`. The subscription
+/// segment is opaque (published examples use `{subscriptionId}` and `subid`).
+fn normalize_arm_id(s: &str) -> Result<String, &'static str> {
+    if s.len() > 2048 {
+        return Err("Azure resource id longer than 2048 characters");
+    }
+    if s.chars().any(char::is_control) {
+        return Err("control character in an Azure resource id");
+    }
+    let lower = s.to_lowercase();
+    let Some(rest) = lower.strip_prefix('/') else {
+        return Err("an Azure resource id starts with /subscriptions/");
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    if segments.first() != Some(&"subscriptions") {
+        return Err("an Azure resource id starts with /subscriptions/");
+    }
+    if segments.iter().any(|p| p.is_empty()) {
+        return Err("empty segment in an Azure resource id");
+    }
+    if segments.len() % 2 != 0 {
+        return Err("an Azure resource id is a sequence of type/name pairs");
+    }
+    if segments.get(2) == Some(&"providers") || segments.len() <= 4 {
+        return Ok(lower);
+    }
+    // Below a resource group: `providers/{namespace}/{type}/{name}...`.
+    if segments.get(4) != Some(&"providers") || segments.len() < 8 {
+        return Err("expected /resourcegroups/{name}/providers/{namespace}/{type}/{name}");
+    }
+    Ok(lower)
+}
+
 impl FromStr for ResourceId {
     type Err = GraphError;
     fn from_str(s: &str) -> Result<Self, GraphError> {
         if s.starts_with("arn:") {
             Arn::parse(s)?;
-        } else if s.starts_with("/subscriptions/") {
-            // Azure ARM id: /subscriptions/{guid}/... ; checked for shape only.
-            if s.len() > 2048 || s.split('/').count() < 3 || s.chars().any(char::is_control) {
-                return Err(GraphError::invalid(
-                    "resource id",
-                    s,
-                    "malformed Azure resource id",
-                ));
-            }
+            Ok(ResourceId(Arc::from(s)))
+        } else if s.starts_with('/') {
+            // ARM ids are case-insensitive: kept lower-cased so references join.
+            normalize_arm_id(s)
+                .map(|id| ResourceId(Arc::from(id)))
+                .map_err(|reason| GraphError::invalid("resource id", s, reason))
         } else {
-            return Err(GraphError::invalid(
+            Err(GraphError::invalid(
                 "resource id",
                 s,
                 "expected an ARN or an Azure resource id",
-            ));
+            ))
         }
-        Ok(ResourceId(Arc::from(s)))
+    }
+}
+
+impl ResourceId {
+    /// An ARM resource id as Azure APIs return it, in any case, with or without the leading
+    /// `/` (`creationData.sourceResourceId` comes without one), lower-cased.
+    pub fn azure(s: &str) -> Result<Self, GraphError> {
+        let t = s.trim();
+        if t.starts_with('/') {
+            t.parse()
+        } else {
+            format!("/{t}")
+                .parse()
+                .map_err(|_| GraphError::invalid("resource id", s, "malformed Azure resource id"))
+        }
+    }
+    /// Whether this is an ARM resource id (as opposed to an ARN).
+    pub fn is_azure(&self) -> bool {
+        self.0.starts_with('/')
+    }
+    fn arm_segments(&self) -> Option<Vec<&str>> {
+        self.is_azure()
+            .then(|| self.0.trim_start_matches('/').split('/').collect())
+    }
+    /// The subscription segment of an ARM id.
+    pub fn azure_subscription(&self) -> Option<&str> {
+        self.arm_segments()?.get(1).copied()
+    }
+    /// `/subscriptions/{id}` of an ARM id below a subscription (`None` for the subscription).
+    pub fn azure_subscription_id(&self) -> Option<ResourceId> {
+        let seg = self.arm_segments()?;
+        (seg.len() > 2).then(|| ResourceId(Arc::from(format!("/subscriptions/{}", seg[1]))))
+    }
+    /// `/subscriptions/{id}/resourcegroups/{rg}` of an ARM id below a resource group (`None`
+    /// for the group itself, a subscription or a subscription-level resource).
+    pub fn azure_resource_group_id(&self) -> Option<ResourceId> {
+        let seg = self.arm_segments()?;
+        (seg.len() > 4 && seg[2] == "resourcegroups").then(|| {
+            ResourceId(Arc::from(format!(
+                "/subscriptions/{}/resourcegroups/{}",
+                seg[1], seg[3]
+            )))
+        })
+    }
+    /// The resource a child belongs to: the load balancer of
+    /// `.../loadbalancers/lb/backendaddresspools/pool`, the interface of
+    /// `.../networkinterfaces/nic/ipconfigurations/ipconfig1`, the VNet of a subnet. `None`
+    /// for a top-level resource (`.../providers/{ns}/{type}/{name}`), a group or a
+    /// subscription.
+    pub fn azure_parent(&self) -> Option<ResourceId> {
+        let seg = self.arm_segments()?;
+        let top = match seg.iter().position(|s| *s == "providers") {
+            Some(p) => p + 4,
+            None => return None,
+        };
+        (seg.len() > top).then(|| {
+            let keep = &seg[..seg.len() - 2];
+            ResourceId(Arc::from(format!("/{}", keep.join("/"))))
+        })
+    }
+    /// The resource-group-level parent of an ARM id: itself for a top-level resource, the
+    /// outermost resource for a child (the load balancer of a backend pool).
+    pub fn azure_top_level(&self) -> Option<ResourceId> {
+        let seg = self.arm_segments()?;
+        let p = seg.iter().position(|s| *s == "providers")?;
+        (seg.len() >= p + 4).then(|| ResourceId(Arc::from(format!("/{}", seg[..p + 4].join("/")))))
     }
 }
 impl TryFrom<String> for ResourceId {
@@ -428,6 +534,92 @@ mod tests {
             "arn:aws:ec2:us-east-1:123456789012:volume/vol-1"
         );
         assert_eq!(id.short_id(), "vol-1");
+    }
+
+    #[test]
+    fn arm_ids_are_lower_cased_and_shaped() {
+        let vm: ResourceId =
+            "/subscriptions/0000-AB/resourceGroups/RG1/providers/Microsoft.Compute/virtualMachines/VM1"
+                .parse()
+                .unwrap();
+        assert_eq!(
+            vm.as_str(),
+            "/subscriptions/0000-ab/resourcegroups/rg1/providers/microsoft.compute/virtualmachines/vm1"
+        );
+        assert!(vm.is_azure());
+        assert_eq!(vm.azure_subscription(), Some("0000-ab"));
+        assert_eq!(
+            vm.azure_resource_group_id().unwrap().as_str(),
+            "/subscriptions/0000-ab/resourcegroups/rg1"
+        );
+        assert_eq!(vm.azure_parent(), None);
+        assert_eq!(vm.azure_top_level().as_ref(), Some(&vm));
+        assert_eq!(vm.short_id(), "vm1");
+        // The fixtures' spellings: `/Subscriptions/`, placeholders, no leading slash.
+        for ok in [
+            "/Subscriptions/{subscriptionId}/Providers/Microsoft.Compute/Locations/uswest/Publishers/Microsoft",
+            "/subscriptions/{subscription-id}/resourceGroups/res2627/providers/Microsoft.Storage/storageAccounts/sto1125",
+            "/subscriptions/subid",
+            "/subscriptions/291bba3f-e0a5-47bc-a099-3bdcb2a50a05",
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/my-resource-group",
+            "/subscriptions/subid/resourceGroups/rg1/providers/Microsoft.Network/networkSecurityGroups/nsg1/defaultSecurityRules/AllowVnetInBound",
+            "/subscriptions/subid/providers/Microsoft.Network/networkWatchers/nw",
+        ] {
+            let id: ResourceId = ok.parse().unwrap_or_else(|e| panic!("{ok}: {e}"));
+            assert_eq!(id.as_str(), ok.to_lowercase());
+        }
+        let src = ResourceId::azure(
+            "subscriptions/{subscriptionId}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/disks/myManagedDisk1",
+        )
+        .unwrap();
+        assert_eq!(
+            src.as_str(),
+            "/subscriptions/{subscriptionid}/resourcegroups/myresourcegroup/providers/microsoft.compute/disks/mymanageddisk1"
+        );
+        let sub: ResourceId = "/subscriptions/abc".parse().unwrap();
+        assert_eq!(sub.azure_subscription_id(), None);
+        assert_eq!(sub.azure_resource_group_id(), None);
+        let rg: ResourceId = "/subscriptions/abc/resourceGroups/rg".parse().unwrap();
+        assert_eq!(rg.azure_subscription_id(), Some(sub));
+        assert_eq!(rg.azure_resource_group_id(), None);
+        let pool: ResourceId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/backendAddressPools/be"
+            .parse()
+            .unwrap();
+        let lb = pool.azure_parent().unwrap();
+        assert_eq!(
+            lb.as_str(),
+            "/subscriptions/s/resourcegroups/rg/providers/microsoft.network/loadbalancers/lb"
+        );
+        assert_eq!(pool.azure_top_level(), Some(lb));
+        // Errors, never panics.
+        for bad in [
+            "/",
+            "/subscriptions",
+            "/subscriptions/",
+            "/subscriptions//resourceGroups/rg",
+            "/subscriptions/s/resourceGroups",
+            "/subscriptions/s/resourceGroups/rg/",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks",
+            "/subscriptions/s/resourceGroups/rg/disks/d",
+            "/tenants/t",
+            "/subscriptions/s/resourceGroups/r\ng",
+            "subscriptions/s",
+        ] {
+            assert!(bad.parse::<ResourceId>().is_err(), "{bad:?}");
+        }
+        assert!(ResourceId::azure("").is_err());
+        assert!(ResourceId::azure("   ").is_err());
+        assert!(ResourceId::azure(&"/subscriptions/s/x".repeat(200)).is_err());
+    }
+
+    #[test]
+    fn azure_locations_are_regions() {
+        for ok in ["westeurope", "eastus2", "usgovvirginia", "global"] {
+            assert!(ok.parse::<Region>().is_ok(), "{ok}");
+        }
+        for bad in ["West Europe", "westEurope", "2east", "w", "west_europe"] {
+            assert!(bad.parse::<Region>().is_err(), "{bad}");
+        }
     }
 
     #[test]

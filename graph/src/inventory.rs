@@ -4,6 +4,11 @@
 //! nodes; [`InventoryBuilder::build`] sorts them, then turns each resource's [`Reference`]s
 //! into edges. A reference to a resource that was not collected is recorded as [`Dangling`],
 //! never a panic. petgraph types stay private to this module.
+//!
+//! Azure placement comes from ARM ids rather than fields: a subscription `contains` its
+//! resource groups and a resource group `contains` the top-level resources whose ids lie
+//! under it (`.../resourcegroups/{rg}/providers/{ns}/{type}/{name}`); child resources
+//! (subnets) are contained by their parent through their own model's references.
 
 use std::collections::HashMap;
 
@@ -22,23 +27,33 @@ use crate::resource::Resource;
 pub enum EdgeKind {
     /// VPC -> subnet / route table / security group / VPC endpoint / load balancer; subnet ->
     /// instance; IAM group -> user.
+    /// Azure: subscription -> resource group -> every top-level resource in it (from the
+    /// ids); VNet -> subnet; subnet -> NIC (a subnet of one of its IP configurations).
     Contains,
     /// Volume -> instance; internet gateway -> VPC; IAM policy -> user / group / role;
     /// access key / virtual MFA device -> user; network interface -> NAT gateway / VPC
     /// endpoint; VPC peering connection -> requester and accepter VPC.
+    /// Azure: NIC -> VM; managed disk -> VM (OS and data disks); public IP -> the NIC or
+    /// load balancer whose IP configuration holds it.
     AttachedTo,
     /// Instance, load balancer, RDS instance, Lambda function, VPC endpoint -> security group.
+    /// Azure: subnet -> its NSG; NIC -> its NSG (the filtered resource points at the filter,
+    /// as for AWS security groups).
     SecuredBy,
     /// Route table -> every inventoried target of its routes (internet gateway, NAT gateway,
     /// VPC endpoint, VPC peering connection, network interface, instance; a gateway endpoint's
     /// route tables too); listener -> target group; target group -> instance.
+    /// Azure: load balancer -> every NIC in one of its backend pools or behind one of its
+    /// inbound NAT rules (the pool names are in the load balancer's model).
     RoutesTo,
     /// Route table -> subnet (explicit association) or -> VPC (main table); VPC endpoint ->
     /// subnet it has an interface in; load balancer -> its subnets; load balancer listener /
     /// target group -> load balancer.
+    /// Azure: load balancer -> the subnets of its private frontends.
     AssociatedWith,
     /// A resource made from another: snapshot -> its source volume, AMI -> the snapshots of
     /// its block devices, launch template -> the AMI its instances boot from.
+    /// Azure: snapshot -> its source disk; disk -> the snapshot or disk it was copied from.
     DerivedFrom,
     /// Encrypted resource (RDS instance, CloudTrail trail) -> the KMS key that encrypts it.
     EncryptedWith,
@@ -162,7 +177,9 @@ impl InventoryBuilder {
         let mut dangling = Vec::new();
         let nodes: Vec<NodeIndex> = graph.node_indices().collect();
         for n in nodes {
-            for reference in graph[n].properties.references() {
+            let mut references = graph[n].properties.references();
+            references.extend(azure_placement(&graph[n].id));
+            for reference in references {
                 match index.get(&reference.target) {
                     Some(&m) => {
                         let (a, b) = match reference.direction {
@@ -192,6 +209,21 @@ impl InventoryBuilder {
             duplicates,
         }
     }
+}
+
+/// The containment an ARM id implies: a resource group is contained by its subscription, a
+/// top-level resource by its resource group. Nothing for ARNs and child resources.
+fn azure_placement(id: &ResourceId) -> Option<Reference> {
+    if !id.is_azure() {
+        return None;
+    }
+    let container = match id.azure_resource_group_id() {
+        Some(rg) if id.azure_parent().is_none() => rg,
+        Some(_) => return None,
+        // The group itself (or a subscription-level resource): its subscription.
+        None => id.azure_subscription_id()?,
+    };
+    Some(Reference::incoming(EdgeKind::Contains, container))
 }
 
 /// An immutable inventory with its topology. Public API is keyed by [`ResourceId`].

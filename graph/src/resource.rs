@@ -38,6 +38,11 @@ impl Resource {
             properties: model.into_properties(),
         }
     }
+    /// The same resource with `name` (Azure resources carry their ARM `name`, not a tag).
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
     pub fn kind(&self) -> ResourceKind {
         self.properties.kind()
     }

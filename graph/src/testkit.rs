@@ -455,3 +455,6 @@ pub fn elbv2_tg(
     f(&mut tg);
     resource(elbv2_id(&format!("targetgroup/{name}/1")), tg)
 }
+
+/// Azure estate builders.
+pub mod azure;

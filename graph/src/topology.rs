@@ -19,6 +19,9 @@
 //! interfaces are not in the inventory (their scope failed or was not collected), the ACL is
 //! not applied and the instance's own subnet, groups and public IP stand in for the
 //! interface's; the path then lacks those hops.
+//!
+//! Azure VMs and public load balancers are exposed through public IPs and NSGs in the same
+//! shape; see [`azure`] for how.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,10 +30,14 @@ use crate::inventory::{Direction, EdgeKind, Inventory};
 use crate::kind::ResourceKind;
 use crate::model::aws_ec2_network_acl::merge_ranges;
 use crate::model::{
-    ElbProtocol, Instance, InstanceState, IpFamily, IpProtocol, Listener, LoadBalancer,
-    LoadBalancerScheme, LoadBalancerState, NetworkAcl, NetworkInterface, Permission, RouteTable,
-    SecurityGroup, Subnet, TargetGroup, WORLD_IPV4,
+    AzureLoadBalancer, AzureVirtualMachine, ElbProtocol, Instance, InstanceState, IpFamily,
+    IpProtocol, Listener, LoadBalancer, LoadBalancerScheme, LoadBalancerState, NetworkAcl,
+    NetworkInterface, Permission, RouteTable, SecurityGroup, Subnet, TargetGroup, WORLD_IPV4,
 };
+
+mod azure;
+
+pub use azure::{azure_load_balancer_exposure, azure_vm_exposure};
 
 /// Client ports return traffic goes back to (IANA/Linux/Windows ephemeral ranges all lie in it).
 const EPHEMERAL: (u16, u16) = (1024, 65535);
@@ -126,14 +133,25 @@ impl Exposure {
             .map(|o| &o.via)
             .min()
             .or_else(|| self.open_ingress.iter().map(|o| &o.via).min());
-        let target = inv
-            .get(&self.resource)
-            .map_or(ResourceKind::AwsEc2Instance, |r| r.kind());
+        let azure = self.resource.is_azure();
+        let target = inv.get(&self.resource).map_or(
+            if azure {
+                ResourceKind::AzureComputeVirtualMachine
+            } else {
+                ResourceKind::AwsEc2Instance
+            },
+            |r| r.kind(),
+        );
         match via {
             Some(via) => {
-                let via_kind = inv
-                    .get(via)
-                    .map_or(ResourceKind::AwsEc2SecurityGroup, |r| r.kind());
+                let via_kind = inv.get(via).map_or(
+                    if azure {
+                        ResourceKind::AzureNetworkSecurityGroup
+                    } else {
+                        ResourceKind::AwsEc2SecurityGroup
+                    },
+                    |r| r.kind(),
+                );
                 self.path_via(via, via_kind, target)
             }
             None => self.network_path.clone(),
@@ -515,6 +533,14 @@ pub fn exposures(inv: &Inventory) -> Vec<Exposure> {
         .chain(
             inv.of_kind::<LoadBalancer>()
                 .filter_map(|(r, lb)| aws_load_balancer_exposure(inv, &r.id, lb)),
+        )
+        .chain(
+            inv.of_kind::<AzureVirtualMachine>()
+                .filter_map(|(r, vm)| azure_vm_exposure(inv, &r.id, vm)),
+        )
+        .chain(
+            inv.of_kind::<AzureLoadBalancer>()
+                .filter_map(|(r, lb)| azure_load_balancer_exposure(inv, &r.id, lb)),
         )
         .collect();
     out.sort_by(|a, b| a.resource.cmp(&b.resource));

@@ -27,6 +27,8 @@ pub struct EvalCx<'a> {
     pub tag_policy: TagPolicy,
     /// Age thresholds of built-in rules (from [`RuleSettings::thresholds`]).
     pub thresholds: Thresholds,
+    /// Azure policy switches (from [`RuleSettings::azure`]).
+    pub azure: AzureRuleSettings,
     /// What the scan could see, for account-level rules over regional kinds
     /// (`aws.cloudtrail.no_multi_region_trail`) and rules that conclude from a resource's
     /// *absence* (e.g. "no targets": they ask [`EvalCx::saw`] first); `None`: unknown
@@ -47,6 +49,7 @@ impl<'a> EvalCx<'a> {
             now,
             tag_policy: TagPolicy::default(),
             thresholds: Thresholds::default(),
+            azure: AzureRuleSettings::default(),
             coverage: None,
         }
     }
@@ -84,8 +87,9 @@ pub struct Thresholds {
     /// `aws.iam.credentials_unused_45_days`: a password or active key unused this long
     /// (CIS 1.12: 45).
     pub credentials_unused_days: u32,
-    /// `aws.ebs.snapshot_older_than_90d` reports snapshots started more than this many days
-    /// ago. Default 90 (the rule's name); 0 reports every snapshot.
+    /// `aws.ebs.snapshot_older_than_90d` and `azure.compute.snapshot_older_than_90d` report
+    /// snapshots started (created) more than this many days ago. Default 90 (the rules'
+    /// name); 0 reports every snapshot.
     pub snapshot_max_age_days: u32,
     /// `aws.rds.backup_retention_insufficient` reports DB instances keeping automated backups
     /// fewer days than this (default 7; 0 days = automated backups disabled, always reported
@@ -105,8 +109,18 @@ impl Default for Thresholds {
     }
 }
 
+/// Azure policy switches of built-in rules (`[rules.azure]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AzureRuleSettings {
+    /// `azure.compute.disk_not_encrypted_with_cmk` reports managed disks encrypted with
+    /// platform-managed keys only. Off (false) by default: customer-managed keys are a
+    /// policy choice (CIS Azure 2.1.0 7.3/7.4 are Level 2).
+    pub require_cmk_disks: bool,
+}
+
 /// Tags every resource (of `kinds`, or of every kind when empty) must carry
-/// (`aws.tagging.resource_missing_required_tags`).
+/// (`aws.tagging.resource_missing_required_tags`, `azure.tagging.resource_missing_required_tags`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TagPolicy {
@@ -130,10 +144,13 @@ pub struct RuleSettings {
     pub disabled: BTreeSet<String>,
     /// Rule id -> severity to report instead of the rule's own.
     pub severity_overrides: BTreeMap<String, Severity>,
-    /// Required tags for `aws.tagging.resource_missing_required_tags`.
+    /// Required tags for `aws.tagging.resource_missing_required_tags` and
+    /// `azure.tagging.resource_missing_required_tags`.
     pub tag_policy: TagPolicy,
     /// Age thresholds of built-in rules.
     pub thresholds: Thresholds,
+    /// Azure policy switches of built-in rules.
+    pub azure: AzureRuleSettings,
 }
 
 /// A rule that could not be evaluated (e.g. a pack rule over its time budget). The other
@@ -249,6 +266,7 @@ impl Engine {
         let mut cx = EvalCx::new(inventory, pricing, now);
         cx.tag_policy = self.settings.tag_policy.clone();
         cx.thresholds = self.settings.thresholds.clone();
+        cx.azure = self.settings.azure.clone();
         cx
     }
 

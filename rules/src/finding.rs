@@ -14,6 +14,11 @@ use skywarden_graph::model::{
     VolumeType,
 };
 use skywarden_graph::model::{
+    DiskEncryptionType, DiskSku, DiskState, IpAllocationMethod, NetworkAccessPolicy,
+    NetworkDefaultAction, NsgProtocol, NsgRule, PowerState, PublicIpSkuName, PublicNetworkAccess,
+    SkuTier, SqlFirewallRule, TlsVersion,
+};
+use skywarden_graph::model::{
     ElbProtocol, LoadBalancerScheme, LoadBalancerState, LoadBalancerType,
 };
 use skywarden_graph::topology::{Hop, OpenIngress};
@@ -399,6 +404,90 @@ pub enum Evidence {
         ssl_policy: Option<String>,
         redirects_to_https: bool,
     },
+    // ---- Azure ----
+    /// An NSG's custom inbound Allow rules that admit internet traffic of `protocol` (to one
+    /// of `ports`; empty: any port) without a higher-priority Deny shadowing them.
+    NsgInternetIngress {
+        protocol: NsgProtocol,
+        ports: Vec<u16>,
+        rules: Vec<NsgRule>,
+    },
+    /// An Azure VM reachable from the internet on admin ports, with the explained path and
+    /// its power state (a stopped or deallocated VM is one start away).
+    VmExposurePath {
+        public_ip: String,
+        ports: Vec<u16>,
+        path: Vec<Hop>,
+        open_ingress: Vec<OpenIngress>,
+        power_state: Option<PowerState>,
+    },
+    /// A managed disk's billing, attachment and encryption settings.
+    AzureDisk {
+        sku: Option<DiskSku>,
+        size_gib: Option<i32>,
+        disk_state: Option<DiskState>,
+        managed_by: Option<ResourceId>,
+        encryption_type: Option<DiskEncryptionType>,
+        disk_encryption_set: Option<ResourceId>,
+        created: Option<DateTime<Utc>>,
+    },
+    /// A public IP address associated with nothing.
+    UnassociatedPublicIp {
+        ip_address: Option<String>,
+        sku_name: Option<PublicIpSkuName>,
+        sku_tier: Option<SkuTier>,
+        allocation_method: Option<IpAllocationMethod>,
+    },
+    /// A managed disk snapshot: its size, age and export settings.
+    AzureSnapshot {
+        sku: Option<DiskSku>,
+        size_gib: Option<i32>,
+        incremental: Option<bool>,
+        source_disk: Option<ResourceId>,
+        created: Option<DateTime<Utc>>,
+        /// Whole days between `created` and the evaluation time.
+        age_days: Option<i64>,
+        network_access_policy: Option<NetworkAccessPolicy>,
+        public_network_access: Option<PublicNetworkAccess>,
+    },
+    /// A deallocated VM and the premium disks that keep billing.
+    DeallocatedVmPremiumDisks {
+        vm_size: Option<String>,
+        power_state: PowerState,
+        disks: Vec<BilledAzureDisk>,
+    },
+    /// A storage account's access settings as ARM returned them (`None`: absent, read with
+    /// the API default the rule's description states).
+    AzureStorageAccount {
+        allow_blob_public_access: Option<bool>,
+        supports_https_traffic_only: Option<bool>,
+        minimum_tls_version: Option<TlsVersion>,
+        allow_shared_key_access: Option<bool>,
+        public_network_access: Option<PublicNetworkAccess>,
+        network_acls_default_action: Option<NetworkDefaultAction>,
+    },
+    /// A key vault's recovery and network settings as ARM returned them.
+    AzureKeyVault {
+        enable_soft_delete: Option<bool>,
+        enable_purge_protection: Option<bool>,
+        public_network_access: Option<PublicNetworkAccess>,
+        network_acls_default_action: Option<NetworkDefaultAction>,
+    },
+    /// The SQL server firewall rules that make it fire.
+    SqlServerFirewall {
+        public_network_access: Option<PublicNetworkAccess>,
+        rules: Vec<SqlFirewallRule>,
+    },
+}
+
+/// A premium disk of [`Evidence::DeallocatedVmPremiumDisks`] with its own monthly estimate
+/// (`None` when its SKU or size is not priced).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BilledAzureDisk {
+    pub disk: ResourceId,
+    pub sku: Option<DiskSku>,
+    pub size_gib: Option<i32>,
+    pub monthly_cost_usd: Option<f64>,
 }
 
 /// One admin port of [`Evidence::NetworkAclWorldAdminIngress`] and the entries that open it.
@@ -562,6 +651,13 @@ impl Finding {
         self.monthly_cost_usd = Some(monthly_usd);
         self.pricing_basis = Some(basis);
         self
+    }
+    /// [`Finding::with_cost`] when there is an estimate; the finding as it is otherwise.
+    pub fn with_estimate(self, estimate: Option<(f64, PricingBasis)>) -> Self {
+        match estimate {
+            Some((usd, basis)) => self.with_cost(usd, basis),
+            None => self,
+        }
     }
 }
 

@@ -21,12 +21,15 @@ pub mod pricing;
 pub mod suppression;
 pub mod user;
 
-pub use engine::{Engine, EvalCx, Evaluation, RuleEvalError, RuleSettings, TagPolicy, Thresholds};
+pub use engine::{
+    AzureRuleSettings, Engine, EvalCx, Evaluation, RuleEvalError, RuleSettings, TagPolicy,
+    Thresholds,
+};
 pub use error::RulesError;
 pub use export::{ExportError, ExportFormat, ExportInput};
 pub use finding::{
-    BilledVolume, CostComponent, Evidence, Finding, FindingKey, FindingRecord, FindingStatus,
-    PricingBasis, SuppressionRef, TrailSummary, UnusedCredential,
+    BilledAzureDisk, BilledVolume, CostComponent, Evidence, Finding, FindingKey, FindingRecord,
+    FindingStatus, PricingBasis, SuppressionRef, TrailSummary, UnusedCredential,
 };
 pub use meta::{
     Category, ComplianceRef, Framework, FrameworkRef, Rule, RuleInfo, RuleMeta, RuleSource,

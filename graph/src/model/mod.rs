@@ -4,6 +4,9 @@
 //! Deserialize` struct that has an inherent `references(&self) -> Vec<Reference>` method, then
 //! add one line to the `kinds!` invocation below. The compiler then asks for a collector
 //! (scanner crate) and the invariant tests check naming.
+//!
+//! Azure kinds use `Azure`-prefixed type names (`AzureSubnet` next to AWS's `Subnet`) and the
+//! ARM string enums of [`azure_common`] (an `Other(String)` fallback for values ARM adds).
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +19,8 @@ pub trait Model: Sized {
     fn from_properties(p: &Properties) -> Option<&Self>;
     fn into_properties(self) -> Properties;
 }
+
+pub mod azure_common;
 
 macro_rules! kinds {
     ($( $variant:ident => $slug:literal, $provider:ident, $module:ident :: $ty:ident; )*) => {
@@ -106,6 +111,20 @@ kinds! {
     AwsElbv2LoadBalancer => "aws_elbv2_load_balancer", Aws, aws_elbv2_load_balancer::LoadBalancer;
     AwsElbv2Listener => "aws_elbv2_listener", Aws, aws_elbv2_listener::Listener;
     AwsElbv2TargetGroup => "aws_elbv2_target_group", Aws, aws_elbv2_target_group::TargetGroup;
+    AzureResourcesSubscription => "azure_resources_subscription", Azure, azure_resources_subscription::AzureSubscription;
+    AzureResourcesResourceGroup => "azure_resources_resource_group", Azure, azure_resources_resource_group::AzureResourceGroup;
+    AzureComputeVirtualMachine => "azure_compute_virtual_machine", Azure, azure_compute_virtual_machine::AzureVirtualMachine;
+    AzureComputeDisk => "azure_compute_disk", Azure, azure_compute_disk::AzureDisk;
+    AzureComputeSnapshot => "azure_compute_snapshot", Azure, azure_compute_snapshot::AzureSnapshot;
+    AzureNetworkInterface => "azure_network_interface", Azure, azure_network_interface::AzureNetworkInterface;
+    AzureNetworkPublicIpAddress => "azure_network_public_ip_address", Azure, azure_network_public_ip_address::AzurePublicIpAddress;
+    AzureNetworkVirtualNetwork => "azure_network_virtual_network", Azure, azure_network_virtual_network::AzureVirtualNetwork;
+    AzureNetworkSubnet => "azure_network_subnet", Azure, azure_network_subnet::AzureSubnet;
+    AzureNetworkSecurityGroup => "azure_network_security_group", Azure, azure_network_security_group::AzureNetworkSecurityGroup;
+    AzureNetworkLoadBalancer => "azure_network_load_balancer", Azure, azure_network_load_balancer::AzureLoadBalancer;
+    AzureStorageAccount => "azure_storage_account", Azure, azure_storage_account::AzureStorageAccount;
+    AzureKeyvaultVault => "azure_keyvault_vault", Azure, azure_keyvault_vault::AzureKeyVault;
+    AzureSqlServer => "azure_sql_server", Azure, azure_sql_server::AzureSqlServer;
 }
 
 pub use aws_cloudtrail_trail::ManagementEvents;
@@ -153,6 +172,25 @@ pub use aws_ec2_flow_log::{
 };
 pub use aws_ec2_vpc_endpoint::{VpcEndpointState, VpcEndpointType};
 pub use aws_ec2_vpc_peering_connection::{PeeringStatus, PeeringVpc};
+
+// Azure.
+pub use azure_common::{public_network_open, NetworkDefaultAction, OsType, PublicNetworkAccess};
+pub use azure_compute_disk::{DiskEncryptionType, DiskSku, DiskState, NetworkAccessPolicy};
+pub use azure_compute_virtual_machine::PowerState;
+pub use azure_keyvault_vault::KeyVaultSku;
+pub use azure_network_interface::NicIpConfiguration;
+pub use azure_network_load_balancer::{
+    LbBackendPool, LbFrontend, LbNatRule, LbProtocol, LbRule, LbSkuName,
+};
+pub use azure_network_public_ip_address::{
+    IpAllocationMethod, IpVersion, PublicIpSkuName, SkuTier,
+};
+pub use azure_network_security_group::{
+    is_internet_source, NsgAccess, NsgDirection, NsgPortRange, NsgProtocol, NsgRule, NsgTarget,
+};
+pub use azure_resources_subscription::SubscriptionState;
+pub use azure_sql_server::{SqlFirewallRule, SqlTlsVersion};
+pub use azure_storage_account::{StorageAccountKind, StorageKeySource, TlsVersion};
 
 #[cfg(test)]
 mod tests {

@@ -1,16 +1,12 @@
 //! `aws.ec2.instance_exposed_admin_port`: a running instance reachable from the internet on
 //! SSH (TCP 22) or RDP (TCP 3389), with the network path that makes it so.
 
-use skywarden_graph::model::WORLD_IPV4;
-use skywarden_graph::topology::OpenIngress;
 use skywarden_graph::ResourceKind;
 
+use super::admin_port_ingress;
 use crate::engine::EvalCx;
 use crate::finding::{Evidence, Finding};
 use crate::meta::{Category, Framework, FrameworkRef, Rule, RuleMeta, Severity};
-
-/// Remote administration ports this rule looks for, ascending.
-const ADMIN_PORTS: [u16; 2] = [22, 3389];
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -59,12 +55,7 @@ fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
             }
             // The exposure path is IPv4 (a public IPv4 address, a 0.0.0.0/0 route), so only
             // 0.0.0.0/0 sources admit traffic along it; a ::/0 permission does not.
-            let admits = |o: &OpenIngress| o.source == WORLD_IPV4 && ADMIN_PORTS.iter().any(|p| o.covers_tcp_port(*p));
-            let open_ingress: Vec<OpenIngress> = exposure.open_ingress.iter().filter(|o| admits(o)).cloned().collect();
-            let ports: Vec<u16> = ADMIN_PORTS
-                .into_iter()
-                .filter(|p| open_ingress.iter().any(|o| o.covers_tcp_port(*p)))
-                .collect();
+            let (open_ingress, ports) = admin_port_ingress(exposure)?;
             let via = open_ingress.iter().map(|o| &o.via).min()?;
             let path = exposure.path_via(via, ResourceKind::AwsEc2SecurityGroup, ResourceKind::AwsEc2Instance);
             let evidence = Evidence::ExposurePath { public_ip: exposure.public_ip.clone(), ports, path, open_ingress };
@@ -77,6 +68,8 @@ fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
 mod tests {
     use skywarden_graph::model::{InstanceState, Route, RouteState, RouteTarget};
     use skywarden_graph::{Properties, Resource};
+
+    use skywarden_graph::topology::OpenIngress;
 
     use super::*;
     use crate::catalog::testkit::{ec2_id, eval_rule, network, placed_instance, sg, sg_perm};

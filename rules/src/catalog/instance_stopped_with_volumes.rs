@@ -4,7 +4,8 @@ use skywarden_graph::model::{Instance, InstanceState, Volume};
 use skywarden_graph::{Direction, EdgeKind, Resource, ResourceKind};
 
 use crate::engine::EvalCx;
-use crate::finding::{BilledVolume, Evidence, Finding, PricingBasis};
+use super::CostSum;
+use crate::finding::{BilledVolume, Evidence, Finding};
 use crate::meta::{Category, Rule, RuleMeta, Severity};
 
 pub static RULE: Rule = Rule {
@@ -51,26 +52,15 @@ fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
             if vols.is_empty() {
                 return None;
             }
-            let mut total = 0.0;
-            let mut basis: Option<PricingBasis> = None;
+            let mut sum = CostSum::default();
             let mut billed = Vec::new();
             for (vr, v) in vols {
                 let priced = cx.pricing.ebs_monthly(&vr.region, v.volume_type, v.size_gib, v.iops, v.throughput_mibps);
-                if let Some((usd, b)) = &priced {
-                    total += usd;
-                    match &mut basis {
-                        None => basis = Some(b.clone()),
-                        Some(acc) => {
-                            acc.components.extend(b.components.iter().cloned());
-                            acc.region_fallback |= b.region_fallback;
-                        }
-                    }
-                }
                 billed.push(BilledVolume {
                     volume: vr.id.clone(),
                     volume_type: v.volume_type,
                     size_gib: v.size_gib,
-                    monthly_cost_usd: priced.map(|(usd, _)| usd),
+                    monthly_cost_usd: sum.add(priced),
                 });
             }
             let evidence = Evidence::StoppedInstanceVolumes {
@@ -78,11 +68,7 @@ fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
                 state: i.state,
                 volumes: billed,
             };
-            let finding = Finding::new(&RULE.meta, r, "", evidence);
-            Some(match basis {
-                Some(b) => finding.with_cost((total * 100.0).round() / 100.0, b),
-                None => finding,
-            })
+            Some(sum.apply(Finding::new(&RULE.meta, r, "", evidence)))
         })
         .collect()
 }

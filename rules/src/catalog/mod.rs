@@ -2,16 +2,24 @@
 //!
 //! Adding a rule: write `catalog/<subject>_<condition>.rs` exporting `pub static RULE: Rule`
 //! (metadata, a pure `eval`, and in-file tests with at least one passing and one failing
-//! resource), then add its module name to the `registry!` list below.
+//! resource), then add its module name to the `registry!` list below. Azure rules live in
+//! `catalog/azure/<subject>_<condition>.rs` and are listed after `azure:`, so their file
+//! names may repeat AWS ones (`snapshot_older_than_90d`, `resource_missing_required_tags`);
+//! helpers shared by Azure rules are in `catalog/azure/common.rs`.
 
 use crate::meta::Rule;
 
 macro_rules! registry {
-    ($($module:ident),* $(,)?) => {
+    ($($module:ident),* $(,)? ; azure: $($az:ident),* $(,)?) => {
         $( pub mod $module; )*
-        static ALL: &[&Rule] = &[ $( &$module::RULE ),* ];
+        /// The Azure rules, one file each in `catalog/azure/`.
+        pub mod azure {
+            pub(crate) mod common;
+            $( pub mod $az; )*
+        }
+        static ALL: &[&Rule] = &[ $( &$module::RULE, )* $( &azure::$az::RULE, )* ];
         /// Module names in registry order, checked against rule ids by a test.
-        pub const MODULES: &[&str] = &[ $( stringify!($module) ),* ];
+        pub const MODULES: &[&str] = &[ $( stringify!($module), )* $( stringify!($az), )* ];
     };
 }
 
@@ -81,7 +89,30 @@ registry! {
     insecure_ssl_policy,
     drop_invalid_headers_disabled,
     load_balancer_deletion_protection_disabled,
-    access_logging_disabled,
+    access_logging_disabled;
+azure:
+    nsg_allows_ssh_from_internet,
+    nsg_allows_rdp_from_internet,
+    nsg_allows_udp_from_internet,
+    nsg_allows_http_from_internet,
+    vm_exposed_admin_port,
+    disk_unattached,
+    public_ip_unassociated,
+    snapshot_older_than_90d,
+    vm_deallocated_with_premium_disks,
+    account_public_blob_access_allowed,
+    account_https_only_disabled,
+    account_tls_below_1_2,
+    account_shared_key_access_enabled,
+    account_public_network_access_enabled,
+    purge_protection_disabled,
+    soft_delete_disabled,
+    public_network_access_enabled,
+    server_firewall_allows_all,
+    server_allows_azure_services,
+    disk_not_encrypted_with_cmk,
+    snapshot_public_network_access,
+    resource_missing_required_tags,
 }
 
 /// Every built-in rule, in registry order.
@@ -107,6 +138,104 @@ use skywarden_graph::{Direction, EdgeKind, Resource};
 use crate::engine::EvalCx;
 use crate::finding::{Evidence, Finding};
 use crate::meta::RuleMeta;
+
+/// Remote administration ports the exposed-admin-port rules look for, ascending.
+pub(crate) const ADMIN_PORTS: [u16; 2] = [22, 3389];
+
+/// Shared by the exposed-admin-port rules: the open ingress of `exposure` that admits an
+/// admin port from `0.0.0.0/0` (the exposure paths are IPv4, so a `::/0` permission does not
+/// admit traffic along them) and the admin ports open; `None` when no admin port is open.
+pub(crate) fn admin_port_ingress(
+    exposure: &skywarden_graph::topology::Exposure,
+) -> Option<(Vec<OpenIngress>, Vec<u16>)> {
+    use skywarden_graph::model::WORLD_IPV4;
+    let open_ingress: Vec<OpenIngress> = exposure
+        .open_ingress
+        .iter()
+        .filter(|o| o.source == WORLD_IPV4 && ADMIN_PORTS.iter().any(|p| o.covers_tcp_port(*p)))
+        .cloned()
+        .collect();
+    let ports: Vec<u16> = ADMIN_PORTS
+        .into_iter()
+        .filter(|p| open_ingress.iter().any(|o| o.covers_tcp_port(*p)))
+        .collect();
+    (!ports.is_empty()).then_some((open_ingress, ports))
+}
+
+/// The sum of several estimates (the volumes of a stopped instance, the premium disks of a
+/// deallocated VM): the total rounded to cents, every component in one basis.
+#[derive(Debug, Default)]
+pub(crate) struct CostSum {
+    total: f64,
+    basis: Option<crate::finding::PricingBasis>,
+}
+
+impl CostSum {
+    /// Adds an estimate; returns its amount.
+    pub(crate) fn add(
+        &mut self,
+        estimate: Option<(f64, crate::finding::PricingBasis)>,
+    ) -> Option<f64> {
+        let (usd, b) = estimate?;
+        self.total += usd;
+        match &mut self.basis {
+            None => self.basis = Some(b),
+            Some(acc) => {
+                acc.components.extend(b.components);
+                acc.region_fallback |= b.region_fallback;
+            }
+        }
+        Some(usd)
+    }
+    /// `finding` with the summed cost, if anything was priced.
+    pub(crate) fn apply(self, finding: Finding) -> Finding {
+        let total = (self.total * 100.0).round() / 100.0;
+        finding.with_estimate(self.basis.map(|b| (total, b)))
+    }
+}
+
+/// Shared by the tag policy rules of every provider: one finding per resource whose kind
+/// `taggable` accepts and the tag policy applies to that lacks a required tag key. Keys
+/// compare exactly, or ASCII-case-insensitively when `case_insensitive` (Azure tag names are
+/// case-insensitive).
+pub(crate) fn missing_required_tags(
+    cx: &EvalCx<'_>,
+    meta: &RuleMeta,
+    taggable: fn(skywarden_graph::ResourceKind) -> bool,
+    case_insensitive: bool,
+) -> Vec<Finding> {
+    let policy = &cx.tag_policy;
+    cx.inventory
+        .resources()
+        .filter(|r| taggable(r.kind()) && policy.applies_to(r.kind()))
+        .filter_map(|r| {
+            let has = |k: &str| {
+                if case_insensitive {
+                    r.tags.keys().any(|t| t.eq_ignore_ascii_case(k))
+                } else {
+                    r.tags.contains_key(k)
+                }
+            };
+            let missing: Vec<String> = policy
+                .required
+                .iter()
+                .filter(|k| !has(k))
+                .cloned()
+                .collect();
+            (!missing.is_empty()).then(|| {
+                Finding::new(
+                    meta,
+                    r,
+                    "",
+                    Evidence::MissingTags {
+                        required: policy.required.clone(),
+                        missing,
+                    },
+                )
+            })
+        })
+        .collect()
+}
 
 /// Shared by the all-traffic / all-ports rules: one finding per security group with a
 /// world-open ingress permission that `matches`, with every such permission as evidence.

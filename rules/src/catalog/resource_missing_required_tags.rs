@@ -4,7 +4,7 @@
 use skywarden_graph::{Provider, ResourceKind};
 
 use crate::engine::EvalCx;
-use crate::finding::{Evidence, Finding};
+use crate::finding::Finding;
 use crate::meta::{Category, Rule, RuleMeta, Severity};
 
 pub static RULE: Rule = Rule {
@@ -38,30 +38,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
-    let policy = &cx.tag_policy;
-    cx.inventory
-        .resources()
-        .filter(|r| r.kind().provider() == Provider::Aws && policy.applies_to(r.kind()))
-        .filter_map(|r| {
-            let missing: Vec<String> = policy
-                .required
-                .iter()
-                .filter(|k| !r.tags.contains_key(k.as_str()))
-                .cloned()
-                .collect();
-            (!missing.is_empty()).then(|| {
-                Finding::new(
-                    &RULE.meta,
-                    r,
-                    "",
-                    Evidence::MissingTags {
-                        required: policy.required.clone(),
-                        missing,
-                    },
-                )
-            })
-        })
-        .collect()
+    // Every AWS kind the policy applies to (not only those listed above); keys are exact.
+    super::missing_required_tags(cx, &RULE.meta, |k| k.provider() == Provider::Aws, false)
 }
 
 #[cfg(test)]
@@ -70,6 +48,7 @@ mod tests {
 
     use super::*;
     use crate::catalog::testkit::{instance, volume};
+    use crate::finding::Evidence;
     use crate::engine::TagPolicy;
     use crate::pricing::PriceTable;
 

@@ -7,6 +7,8 @@
 //! neighbours it can have. The match over [`ResourceKind`] is exhaustive on purpose: adding a
 //! kind does not compile until it has a sample here.
 
+mod azure;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -82,6 +84,7 @@ struct Ids {
     load_balancer: ResourceId,
     listener: ResourceId,
     target_group: ResourceId,
+    azure: azure::AzureIds,
 }
 
 impl Ids {
@@ -130,6 +133,7 @@ impl Ids {
             load_balancer: format!("arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/sample/0sample").parse()?,
             listener: format!("arn:aws:elasticloadbalancing:{region}:{account}:listener/app/sample/0sample/0listener").parse()?,
             target_group: format!("arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/sample/0sample").parse()?,
+            azure: azure::AzureIds::new()?,
             account,
             region,
         })
@@ -914,10 +918,25 @@ fn sample(kind: ResourceKind, ids: &Ids) -> Resource {
                 }],
             },
         ),
+        ResourceKind::AzureResourcesSubscription => ids.azure.subscription(),
+        ResourceKind::AzureResourcesResourceGroup => ids.azure.resource_group(),
+        ResourceKind::AzureComputeVirtualMachine => ids.azure.virtual_machine(),
+        ResourceKind::AzureComputeDisk => ids.azure.disk(),
+        ResourceKind::AzureComputeSnapshot => ids.azure.snapshot(),
+        ResourceKind::AzureNetworkInterface => ids.azure.network_interface(),
+        ResourceKind::AzureNetworkPublicIpAddress => ids.azure.public_ip_address(),
+        ResourceKind::AzureNetworkVirtualNetwork => ids.azure.virtual_network(),
+        ResourceKind::AzureNetworkSubnet => ids.azure.subnet(),
+        ResourceKind::AzureNetworkSecurityGroup => ids.azure.network_security_group(),
+        ResourceKind::AzureNetworkLoadBalancer => ids.azure.load_balancer(),
+        ResourceKind::AzureStorageAccount => ids.azure.storage_account(),
+        ResourceKind::AzureKeyvaultVault => ids.azure.key_vault(),
+        ResourceKind::AzureSqlServer => ids.azure.sql_server(),
     }
 }
 
-/// The sample estate: one sample of every kind, connected; the instance is exposed.
+/// The sample estate: one sample of every kind, connected; the AWS instance, the Azure VM
+/// and the Azure load balancer are exposed.
 pub(crate) fn estate() -> Result<Inventory, GraphError> {
     let ids = Ids::new()?;
     let mut b = InventoryBuilder::new();
@@ -938,9 +957,10 @@ mod tests {
             assert_eq!(inv.count_of(*k), 1, "{k}");
         }
         assert!(inv.dangling().is_empty(), "{:?}", inv.dangling());
+        // The AWS instance, the Azure VM (its NIC's public IP) and the Azure load balancer.
         let exposures = topology::exposures(&inv);
-        assert_eq!(exposures.len(), 1);
-        assert_eq!(exposures[0].resource.short_id(), "i-0sample");
+        let exposed: Vec<&str> = exposures.iter().map(|e| e.resource.short_id()).collect();
+        assert_eq!(exposed, ["sample-vm", "sample-lb", "i-0sample"]);
     }
 
     #[test]

@@ -1381,3 +1381,85 @@ fn pathological_sources_do_not_overflow_a_small_stack() {
         .join()
         .unwrap();
 }
+
+#[test]
+fn pack_rules_over_azure_kinds_load_and_evaluate() {
+    use skywarden_graph::model::{DiskSku, DiskState};
+    use skywarden_graph::testkit::azure::{
+        az_disk, az_exposed_vm, disk_id, nsg_id, nsg_rule, vm_id,
+    };
+    let text = pack(&[
+        rule(
+            "acme.azure.premium_disk_idle",
+            "azure_compute_disk",
+            "cost",
+            &q("resource.properties.sku == 'Premium_LRS' && resource.properties.disk_state == 'Unattached'"),
+            "    estimate:\n      monthly_usd: double(resource.properties.size_gib) * params.price\n",
+        ),
+        rule(
+            "acme.azure.nsg_internet_allow",
+            "azure_network_security_group",
+            "security",
+            &q("resource.properties.security_rules.exists(r, r.access == 'Allow' && r.source_address_prefixes.exists(s, s == 'Internet'))"),
+            "",
+        ),
+        rule(
+            "acme.azure.vm_ssh_exposed",
+            "azure_compute_virtual_machine",
+            "security",
+            &q("resource.graph.internet_exposed && 22 in resource.graph.exposure.ports && resource.properties.power_state == 'running'"),
+            "",
+        ),
+    ]
+    .concat());
+    let set = load_one(&text).unwrap();
+    let mut rs = az_exposed_vm(
+        None,
+        Some(vec![nsg_rule(
+            "ssh",
+            100,
+            "Allow",
+            "Tcp",
+            &["Internet"],
+            &["22"],
+        )]),
+    );
+    rs.push(az_disk("idle", |_| {}));
+    rs.push(az_disk("std", |d| d.sku = Some(DiskSku::StandardLrs)));
+    rs.push(az_disk("used", |d| {
+        d.disk_state = Some(DiskState::Attached)
+    }));
+    let ev = evaluate(&set, rs);
+    assert!(ev.errors.is_empty(), "{:?}", ev.errors);
+    let ids = |rule: &str| -> Vec<skywarden_graph::ResourceId> {
+        fired(&ev, rule)
+            .iter()
+            .map(|f| f.resource_id.clone())
+            .collect()
+    };
+    assert_eq!(ids("acme.azure.premium_disk_idle"), [disk_id("idle")]);
+    assert_eq!(
+        fired(&ev, "acme.azure.premium_disk_idle")[0].monthly_cost_usd,
+        Some(64.0)
+    );
+    assert_eq!(ids("acme.azure.nsg_internet_allow"), [nsg_id("nic-nsg")]);
+    assert_eq!(ids("acme.azure.vm_ssh_exposed"), [vm_id("vm1")]);
+    let f = fired(&ev, "acme.azure.vm_ssh_exposed");
+    let Evidence::RulePack {
+        exposure: Some(e), ..
+    } = &f[0].evidence
+    else {
+        panic!("{:?}", f[0].evidence)
+    };
+    assert_eq!(e.public_ip, "203.0.113.1");
+    assert!(e.ports.contains(&22));
+    // A field Azure disks do not have is a load-time error.
+    let bad = pack(&rule(
+        "acme.azure.bad",
+        "azure_compute_disk",
+        "security",
+        &q("resource.properties.volume_type == 'gp2'"),
+        "",
+    ));
+    assert!(!load_err(&bad).is_empty());
+}
