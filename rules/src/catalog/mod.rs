@@ -82,6 +82,24 @@ registry! {
     drop_invalid_headers_disabled,
     load_balancer_deletion_protection_disabled,
     access_logging_disabled,
+    resource_invalid_tag_value,
+    security_group_rules_changed,
+    resource_created_outside_baseline,
+    resource_deleted_since_baseline,
+    public_access_enabled,
+    encryption_disabled,
+}
+
+/// Ids of the drift rules, which compare resources with the connection's approved baseline.
+/// The prefix is reserved for them (packs cannot use it).
+pub const DRIFT_PREFIX: &str = "drift.";
+
+/// Whether `id` is a drift rule. Drift rules run only with a baseline view
+/// ([`crate::EvalCx::baseline`]), and each finding reads only its own resource (now and in the
+/// baseline): it is resolved when its own (account, region, kind) was Complete, whatever kinds
+/// the rule lists (a rule listing none applies to every kind).
+pub fn is_drift_rule(id: &str) -> bool {
+    id.starts_with(DRIFT_PREFIX)
 }
 
 /// Every built-in rule, in registry order.
@@ -363,11 +381,19 @@ mod tests {
                 "rule id must end with its file name"
             );
             assert!(
-                m.id.starts_with("aws.") || m.id.starts_with("azure."),
+                m.id.starts_with("aws.") || m.id.starts_with("azure.") || is_drift_rule(m.id),
                 "{}",
                 m.id
             );
-            assert!(!m.kinds.is_empty(), "{} lists no kinds", m.id);
+            // Drift rules may list no kinds: they apply to every kind.
+            assert!(
+                !m.kinds.is_empty() || is_drift_rule(m.id),
+                "{} lists no kinds",
+                m.id
+            );
+            if is_drift_rule(m.id) {
+                assert_eq!(m.category, crate::meta::Category::Drift, "{}", m.id);
+            }
             assert!(!m.title.is_empty() && !m.remediation.is_empty() && !m.description.is_empty());
             for f in m.frameworks {
                 assert!(!f.version.is_empty() && !f.control.is_empty());
@@ -380,18 +406,22 @@ mod tests {
         for rule in all() {
             let m = &rule.meta;
             let provider = match m.id.split('.').next() {
-                Some("aws") => Provider::Aws,
-                Some("azure") => Provider::Azure,
+                Some("aws") => Some(Provider::Aws),
+                Some("azure") => Some(Provider::Azure),
+                // Drift rules compare baselines of every provider.
+                Some("drift") => None,
                 _ => panic!("{} has no provider prefix", m.id),
             };
             for k in m.kinds {
-                assert_eq!(
-                    k.provider(),
-                    provider,
-                    "{} lists {k}, not a {} kind",
-                    m.id,
-                    provider.as_str()
-                );
+                if let Some(provider) = provider {
+                    assert_eq!(
+                        k.provider(),
+                        provider,
+                        "{} lists {k}, not a {} kind",
+                        m.id,
+                        provider.as_str()
+                    );
+                }
             }
             let mut kinds = m.kinds.to_vec();
             kinds.sort_unstable();
