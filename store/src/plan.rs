@@ -232,7 +232,8 @@ pub(crate) fn canonical(v: Value) -> Value {
 /// Whether a stored finding that this scan did not report may be resolved: only when its rule
 /// ran to completion in this scan (`evaluated`) and every kind the rule reads was Complete for
 /// the finding's account and region. Kinds come from `rules` (the rules that ran), else the
-/// built-in catalog, else the finding's own kind.
+/// built-in catalog, else the finding's own kind; drift rules (`drift.*`) always use the
+/// finding's own kind.
 pub(crate) fn may_resolve(
     coverage: &Coverage,
     rules: &[RuleInfo],
@@ -247,6 +248,8 @@ pub(crate) fn may_resolve(
     }
     let own = [resource_kind];
     let kinds: &[ResourceKind] = match rules.iter().find(|r| r.id == rule_id) {
+        // A drift finding reads only its own resource (now and in the baseline).
+        _ if catalog::is_drift_rule(rule_id) => &own,
         Some(r) if !r.kinds.is_empty() => &r.kinds,
         _ => match catalog::get(rule_id) {
             Some(rule) if !rule.meta.kinds.is_empty() => rule.meta.kinds,
@@ -441,6 +444,58 @@ mod tests {
             &ran,
             "acme.x",
             sg,
+            &acct(),
+            &region("us-east-1")
+        ));
+    }
+
+    #[test]
+    fn drift_findings_depend_on_their_own_scope_only() {
+        let rule = "drift.public_access_enabled";
+        let sg = ResourceKind::AwsEc2SecurityGroup;
+        let evaluated: BTreeSet<String> = [rule.to_string()].into();
+        let mut c = Coverage::new();
+        c.record(scope("us-east-1", sg), CoverageStatus::Complete);
+        c.record(scope("eu-west-1", sg), failed());
+        // The rule also lists buckets and snapshots; an SG finding does not wait for them.
+        assert!(may_resolve(
+            &c,
+            &[],
+            &evaluated,
+            rule,
+            sg,
+            &acct(),
+            &region("us-east-1")
+        ));
+        assert!(!may_resolve(
+            &c,
+            &[],
+            &evaluated,
+            rule,
+            sg,
+            &acct(),
+            &region("eu-west-1")
+        ));
+        // A rule listing no kinds (every kind): the finding's own kind.
+        let created = "drift.resource_created_outside_baseline";
+        let evaluated: BTreeSet<String> = [created.to_string()].into();
+        let vol = ResourceKind::AwsEbsVolume;
+        assert!(!may_resolve(
+            &c,
+            &[],
+            &evaluated,
+            created,
+            vol,
+            &acct(),
+            &region("us-east-1")
+        ));
+        c.record(scope("us-east-1", vol), CoverageStatus::Complete);
+        assert!(may_resolve(
+            &c,
+            &[],
+            &evaluated,
+            created,
+            vol,
             &acct(),
             &region("us-east-1")
         ));

@@ -60,8 +60,10 @@ macro_rules! with_pool {
 }
 
 // Repositories in submodules (declared after the macro, so it is in scope there).
+mod baselines;
 mod connections;
 mod health;
+mod history;
 mod leases;
 mod queries;
 mod suppressions;
@@ -375,6 +377,9 @@ impl Store {
             let mut summary = PersistSummary {
                 resources_written: len(plan.resources.len()),
                 resources_deleted,
+                resources_created: 0,
+                resources_modified: 0,
+                resources_unchanged: 0,
                 findings_new: 0,
                 findings_regressed: 0,
                 findings_resolved: 0,
