@@ -1,7 +1,7 @@
 //! End-to-end drift: change history, baselines and drift rules on a seeded moto estate of its
 //! own (the test changes it), through the CLI on SQLite and through the daemon's API.
 //!
-//! 1. Scan, pin a baseline (CLI; and through the API for a daemon connection of us-east-1).
+//! 1. Scan, pin a baseline (CLI; and through the API for a daemon connection).
 //! 2. Through boto3 (`testing/aws-emulator/drift_mutate.py drift`): open tcp/3389 to the world
 //!    on a security group, delete an unattached volume, launch an untagged instance, make a
 //!    private bucket public (public access block removed, public policy). The next scan records
@@ -139,7 +139,7 @@ fn owned(pairs: &[(&str, &str)]) -> BTreeSet<(String, String)> {
 }
 
 /// The daemon on its own SQLite database with a master key, an organization `acme` and an
-/// admin token; a connection `acme-east` of us-east-1 with static emulator keys.
+/// admin token; a connection `acme-east` of the three regions with static emulator keys.
 async fn daemon(dir: &Path, endpoint: &str) -> (Daemon, Client) {
     let (key, _) = key_files(dir);
     let env: Vec<(&str, String)> = vec![
@@ -155,7 +155,7 @@ async fn daemon(dir: &Path, endpoint: &str) -> (Daemon, Client) {
             json!({
                 "id": "acme-east",
                 "provider": "aws",
-                "aws": {"regions": ["us-east-1"], "endpoint_url": endpoint},
+                "aws": {"regions": REGIONS, "endpoint_url": endpoint},
                 "credential": {"kind": "aws_static", "access_key_id": "testing", "secret_access_key": "testing"},
             }),
         )
@@ -352,7 +352,7 @@ async fn drift_history_baselines_and_failed_regions() {
         [("add".to_string(), String::new())]
     );
 
-    // ---- The same through the API (the daemon's connection sees us-east-1 and global).
+    // ---- The same through the API.
     let api_second = api_scan(&api, &d).await;
     let items = all_pages(
         &api,

@@ -75,23 +75,31 @@ pub fn tag_totals<'a>(
     }
     let mut flagged: std::collections::BTreeSet<(AccountId, String)> = Default::default();
     for f in findings {
+        let tagging = matches!(
+            (&f.evidence, f.rule_id.as_str()),
+            (Evidence::MissingTags { .. }, MISSING_RULE)
+                | (Evidence::InvalidTagValues { .. }, INVALID_RULE)
+        );
+        if !tagging {
+            continue;
+        }
         let t = out
             .entry(f.account_id.clone())
             .or_insert_with(|| new(&f.account_id));
-        match (&f.evidence, f.rule_id.as_str()) {
-            (Evidence::MissingTags { missing, .. }, MISSING_RULE) => {
+        match &f.evidence {
+            Evidence::MissingTags { missing, .. } => {
                 t.resources_missing_tags += 1;
                 for k in missing {
                     t.by_key.entry(k.clone()).or_default().missing += 1;
                 }
             }
-            (Evidence::InvalidTagValues { invalid }, INVALID_RULE) => {
+            Evidence::InvalidTagValues { invalid } => {
                 t.resources_invalid_values += 1;
                 for i in invalid {
                     t.by_key.entry(i.key.clone()).or_default().invalid += 1;
                 }
             }
-            _ => continue,
+            _ => {}
         }
         if flagged.insert((f.account_id.clone(), f.resource_id.to_string())) {
             t.resources_non_compliant += 1;

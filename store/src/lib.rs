@@ -18,6 +18,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod changeset;
 mod compare;
 mod cursor;
 mod drift;

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use skywarden_graph::volatile::{has_volatile_fields, normalised};
 use skywarden_graph::{
     AccountId, ConnectionId, Coverage, CoverageStatus, Region, Resource, ResourceKind, Scope,
 };
@@ -31,8 +32,11 @@ pub(crate) struct ResourceWrite<'a> {
     pub resource: &'a Resource,
     pub kind: &'static str,
     pub document: Value,
-    /// Hex SHA-256 of the canonical (sorted-key) JSON document.
+    /// Hex SHA-256 of the canonical (sorted-key) JSON of the *normalised* document (volatile
+    /// fields cleared, `skywarden_graph::volatile`): equal exactly when nothing really changed.
     pub content_hash: String,
+    /// Hex SHA-256 of the canonical JSON of the stored document itself.
+    pub document_hash: String,
 }
 
 /// One finding row to upsert.
@@ -141,16 +145,19 @@ fn plan_resources<'a>(
             }
         }
         let document = canonical(to_stored("resource", r.id.as_str(), r)?);
-        let bytes = serde_json::to_vec(&document).map_err(|e| StoreError::Encode {
-            what: "resource",
-            key: r.id.to_string(),
-            reason: e.to_string(),
-        })?;
+        let document_hash = hash_of(r, &document)?;
+        let content_hash = if has_volatile_fields(r.kind()) {
+            let n = canonical(to_value("resource", r.id.as_str(), normalised(r).as_ref())?);
+            hash_of(r, &n)?
+        } else {
+            document_hash.clone()
+        };
         out.push(ResourceWrite {
             resource: r,
             kind: r.kind().as_str(),
             document,
-            content_hash: hex::encode(Sha256::digest(&bytes)),
+            content_hash,
+            document_hash,
         });
     }
     for (scope, count) in uncovered {
@@ -167,6 +174,16 @@ fn plan_resources<'a>(
         tracing::debug!(connection = %connection, resources = incomplete, "resources of failed or skipped scopes left as stored");
     }
     Ok(out)
+}
+
+/// Hex SHA-256 of the compact JSON of `v` (a canonical document of `r`).
+fn hash_of(r: &Resource, v: &Value) -> Result<String, StoreError> {
+    let bytes = serde_json::to_vec(v).map_err(|e| StoreError::Encode {
+        what: "resource",
+        key: r.id.to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
 }
 
 fn plan_findings<'a>(

@@ -568,3 +568,23 @@ pub(crate) fn baseline_resource(
     }
     Ok((cx.parse("baseline_id")?, r))
 }
+
+/// What change history compares a stored resource row by.
+pub(crate) fn stored_row(row: &impl Cells) -> Result<crate::changeset::StoredRow, StoreError> {
+    let cx = RowCx::new(row, "resources", "resource_id")?;
+    Ok(crate::changeset::StoredRow {
+        resource_id: cx.text("resource_id")?,
+        kind: cx.text("kind")?,
+        account_id: cx.text("account_id")?,
+        region: cx.text("region")?,
+        content_hash: cx.text("content_hash")?,
+        document_hash: cx.opt_text("document_hash")?,
+    })
+}
+
+/// A resource id and its stored document as JSON (not parsed into a model: history also
+/// reads documents an older version wrote).
+pub(crate) fn raw_document(row: &impl Cells) -> Result<(String, Value), StoreError> {
+    let cx = RowCx::new(row, "resources", "resource_id")?;
+    Ok((cx.text("resource_id")?, cx.json("document")?))
+}

@@ -7,9 +7,9 @@ through the API so the test compares Skywarden with boto3, not with this script'
   drift     in us-east-1: authorize tcp/3389 from 0.0.0.0/0 on the first non-default
             security group (by id) that has no tcp/3389 permission yet; delete the first
             `available` (unattached) EBS volume by id; launch one untagged t3.micro instance
-            into the first subnet by id; make the first bucket (by name) located in us-east-1
-            that has a public access block and no policy public: delete its public access
-            block and put a policy allowing s3:GetObject to "*".
+            into the first subnet by id; make the first bucket (by name) that has a public
+            access block and no policy public: delete its public access block and put a policy
+            allowing s3:GetObject to "*".
   revert    revoke the rule `drift` added (--group ID) and delete one more `available` volume
             (the first by id); used while us-east-1 is refused by the fault proxy.
 
@@ -91,23 +91,22 @@ def drift(endpoint: str) -> dict:
     for b in sorted(s3.list_buckets()["Buckets"], key=lambda b: b["Name"]):
         name = b["Name"]
         loc = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
-        if loc != REGION:
-            continue
+        home = client(endpoint, "s3", loc)
         try:
-            s3.get_public_access_block(Bucket=name)
+            home.get_public_access_block(Bucket=name)
         except ClientError:
             continue
         try:
-            s3.get_bucket_policy(Bucket=name)
+            home.get_bucket_policy(Bucket=name)
             continue
         except ClientError:
             pass
         bucket = name
         break
     if bucket is None:
-        sys.exit("no private us-east-1 bucket with a public access block")
-    s3.delete_public_access_block(Bucket=bucket)
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        sys.exit("no private bucket with a public access block")
+    home.delete_public_access_block(Bucket=bucket)
+    home.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
         "Version": "2012-10-17",
         "Statement": [{"Sid": "DriftPublicRead", "Effect": "Allow", "Principal": "*",
                        "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
@@ -121,6 +120,7 @@ def drift(endpoint: str) -> dict:
         "instance_volumes": root_volumes,
         "instance_interfaces": interfaces,
         "bucket": bucket,
+        "bucket_region": loc,
     }
 
 
