@@ -2,14 +2,14 @@
 //! own (the test changes it), through the CLI on SQLite and through the daemon's API.
 //!
 //! 1. Scan, pin a baseline (CLI; and through the API for a daemon connection).
-//! 2. Through boto3 (`testing/aws-emulator/drift_mutate.py drift`): open tcp/3389 to the world
-//!    on a security group, delete an unattached volume, launch an untagged instance, make a
-//!    private bucket public (public access block removed, public policy). The next scan records
+//! 2. Through boto3 (`testing/aws-emulator/drift_mutate.py drift`), in eu-west-1: open
+//!    tcp/3389 to the world on a security group, delete an unattached volume, launch an untagged
+//!    instance; and make a private bucket public (public access block removed, public policy). The next scan records
 //!    exactly those changes (plus what launching the instance created: its root volume and
 //!    interface), with JSON Patch paths and ops, and the drift rules fire on exactly those
 //!    resources; the API shows the same changes and history; approving the group through the
 //!    API resolves its findings on the next scan.
-//! 3. The group's rule is revoked and another volume deleted while us-east-1 is refused
+//! 3. The group's rule is revoked and another volume deleted while eu-west-1 is refused
 //!    (fault proxy `--fail-region`): that scan records no change, no deletion, resolves nothing.
 //!    The next complete scan sees both.
 //! 4. Approving the deleted volume and the new instance (CLI) resolves their findings.
@@ -37,6 +37,10 @@ const SG_RULES: &str = "drift.security_group_rules_changed";
 const CREATED: &str = "drift.resource_created_outside_baseline";
 const DELETED: &str = "drift.resource_deleted_since_baseline";
 const PUBLIC: &str = "drift.public_access_enabled";
+
+/// Where the EC2 changes are made, and the region refused in step 3 (not us-east-1: the
+/// account's identity is read there).
+const DRIFT_REGION: &str = "eu-west-1";
 
 /// Runs `drift_mutate.py` against the emulator; its JSON answer.
 fn mutate(endpoint: &str, args: &[&str]) -> Value {
@@ -242,7 +246,7 @@ async fn drift_history_baselines_and_failed_regions() {
     assert_eq!((s, v["code"].as_str()), (409, Some("conflict")), "{v}");
 
     // ---- 2. Drift through boto3; the next scan records exactly it.
-    let m = mutate(&emu.endpoint, &["drift"]);
+    let m = mutate(&emu.endpoint, &["drift", "--region", DRIFT_REGION]);
     let sg = m["security_group"].as_str().unwrap().to_string();
     let gone = m["deleted_volume"].as_str().unwrap().to_string();
     let instance = m["instance"].as_str().unwrap().to_string();
@@ -418,14 +422,22 @@ async fn drift_history_baselines_and_failed_regions() {
     assert_eq!(resolved, owned(&[(SG_RULES, &sg), (PUBLIC, &sg)]));
     drop(d);
 
-    // ---- 3. us-east-1 refused: nothing compared there.
+    // ---- 3. The region refused: nothing compared there.
     let r = mutate(
         &emu.endpoint,
-        &["revert", "--group", &sg, "--skip-volume", &gone],
+        &[
+            "revert",
+            "--region",
+            DRIFT_REGION,
+            "--group",
+            &sg,
+            "--skip-volume",
+            &gone,
+        ],
     );
     let gone_too = r["deleted_volume"].as_str().unwrap().to_string();
     let active_before: BTreeSet<String> = drift.iter().map(|f| f.finding.key.to_string()).collect();
-    let proxy = Proxy::start(&emu.endpoint, &["--fail-region", "us-east-1"]);
+    let proxy = Proxy::start(&emu.endpoint, &["--fail-region", DRIFT_REGION]);
     let (out, parsed) = scan(&proxy.url, &db, &REGIONS);
     drop(proxy);
     assert_eq!(

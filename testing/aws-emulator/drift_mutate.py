@@ -4,14 +4,14 @@
 Subcommands (each prints one JSON object on stdout: what it did, with the ids, read back
 through the API so the test compares Skywarden with boto3, not with this script's intent):
 
-  drift     in us-east-1: authorize tcp/3389 from 0.0.0.0/0 on the first non-default
+  drift     in --region (default us-east-1): authorize tcp/3389 from 0.0.0.0/0 on the first non-default
             security group (by id) that has no tcp/3389 permission yet; delete the first
             `available` (unattached) EBS volume by id; launch one untagged t3.micro instance
             into the first subnet by id; make the first bucket (by name) that has a public
             access block and no policy public: delete its public access block and put a policy
             allowing s3:GetObject to "*".
   revert    revoke the rule `drift` added (--group ID) and delete one more `available` volume
-            (the first by id); used while us-east-1 is refused by the fault proxy.
+            (the first by id) in --region; used while that region is refused by the fault proxy.
 
 Endpoint: --endpoint, else $SKYWARDEN_TEST_AWS_ENDPOINT, else $AWS_ENDPOINT_URL. Only boto3
 and the standard library are used.
@@ -26,10 +26,7 @@ import sys
 import boto3
 from botocore.exceptions import ClientError
 
-REGION = "us-east-1"
-
-
-def client(endpoint: str, service: str, region: str = REGION):
+def client(endpoint: str, service: str, region: str):
     return boto3.client(service, region_name=region, endpoint_url=endpoint,
                         aws_access_key_id="testing", aws_secret_access_key="testing")
 
@@ -53,13 +50,13 @@ def first_available_volume(ec2, skip=()):
                      Filters=[{"Name": "status", "Values": ["available"]}])
     ids = sorted(v["VolumeId"] for v in vols if v["VolumeId"] not in skip)
     if not ids:
-        sys.exit("no available volume in us-east-1")
+        sys.exit("no available volume in the region")
     return ids[0]
 
 
-def drift(endpoint: str) -> dict:
-    ec2 = client(endpoint, "ec2")
-    s3 = client(endpoint, "s3")
+def drift(endpoint: str, region: str) -> dict:
+    ec2 = client(endpoint, "ec2", region)
+    s3 = client(endpoint, "s3", "us-east-1")
 
     groups = sorted(all_pages(ec2.describe_security_groups, "SecurityGroups"),
                     key=lambda g: g["GroupId"])
@@ -111,7 +108,7 @@ def drift(endpoint: str) -> dict:
         "Statement": [{"Sid": "DriftPublicRead", "Effect": "Allow", "Principal": "*",
                        "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
     return {
-        "region": REGION,
+        "region": region,
         "security_group": group["GroupId"],
         "ingress_before": before,
         "ingress_after": len(after.get("IpPermissions", [])),
@@ -124,8 +121,8 @@ def drift(endpoint: str) -> dict:
     }
 
 
-def revert(endpoint: str, group: str, skip: list) -> dict:
-    ec2 = client(endpoint, "ec2")
+def revert(endpoint: str, region: str, group: str, skip: list) -> dict:
+    ec2 = client(endpoint, "ec2", region)
     ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=[{
         "IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389,
         "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
@@ -139,6 +136,7 @@ def main():
     ap.add_argument("command", choices=["drift", "revert"])
     ap.add_argument("--endpoint", default=os.environ.get("SKYWARDEN_TEST_AWS_ENDPOINT")
                     or os.environ.get("AWS_ENDPOINT_URL"))
+    ap.add_argument("--region", default="us-east-1", help="where the EC2 changes are made")
     ap.add_argument("--group", help="revert: the security group `drift` changed")
     ap.add_argument("--skip-volume", action="append", default=[],
                     help="revert: volumes not to pick (already deleted)")
@@ -146,11 +144,11 @@ def main():
     if not a.endpoint:
         ap.error("no endpoint: --endpoint or SKYWARDEN_TEST_AWS_ENDPOINT")
     if a.command == "drift":
-        out = drift(a.endpoint)
+        out = drift(a.endpoint, a.region)
     else:
         if not a.group:
             ap.error("revert needs --group")
-        out = revert(a.endpoint, a.group, a.skip_volume)
+        out = revert(a.endpoint, a.region, a.group, a.skip_volume)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 
