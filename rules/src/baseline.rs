@@ -132,7 +132,7 @@ impl BaselineView {
         mut baselines: Vec<PinnedBaseline>,
         resources: Vec<(BaselineId, Resource)>,
     ) -> Result<Self, RulesError> {
-        baselines.sort_by(|a, b| (a.pinned_at, a.id).cmp(&(b.pinned_at, b.id)));
+        baselines.sort_by_key(|b| (b.pinned_at, b.id));
         let index: BTreeMap<BaselineId, usize> = baselines
             .iter()
             .enumerate()

@@ -296,7 +296,10 @@ pub(super) async fn volatile_fields_refresh_the_document_without_a_change(db: &T
     .unwrap();
     assert_eq!((got.resources_modified, got.resources_unchanged), (0, 1));
     // The stored document shows the last use...
-    assert_eq!(store.list_resources(&conn()).await.unwrap(), [used.clone()]);
+    assert_eq!(
+        store.list_resources(&conn()).await.unwrap(),
+        std::slice::from_ref(&used)
+    );
     // ...and history has only the creation.
     let all = store.list_changes(&ChangeFilter::default()).await.unwrap();
     assert_eq!(changes_of(&all), [(ChangeKind::Created, "AKIA1")]);
