@@ -6,11 +6,14 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use serde::Serialize;
 use skywarden_graph::{
-    AccountId, ConnectionId, InventoryBuilder, Provider, Region, ResourceKind, ScanId,
+    AccountId, ConnectionId, Coverage, CoverageStatus, InventoryBuilder, Provider, Region,
+    ResourceKind, ScanId, Scope,
 };
 use skywarden_rules::pricing::PriceTable;
 use skywarden_rules::{Engine, FindingRecord, RuleEvalError};
-use skywarden_scanner::{AccountOutcome, AwsScanConfig, Service, ServiceCalls};
+use skywarden_scanner::{
+    AccountOutcome, AwsScanConfig, ResourceStream, ScanError, ScanOutput, Service, ServiceCalls,
+};
 use skywarden_store::{FindingFilter, NewScan, PersistSummary, ScanRecord, ScanTrigger, Store};
 
 /// What a scan evaluates with: rules (built-in + packs, settings applied), prices, policy.
@@ -52,7 +55,7 @@ pub async fn scan_aws(
 ) -> Result<ScanReport> {
     let scan_id = ScanId::new();
     let started_at = Utc::now();
-    let out = skywarden_scanner::scan_aws(&cfg).await?;
+    let (out, builder) = collect_aws(&cfg).await?;
     let connection = match connection {
         Some(c) => c,
         None => format!("aws-{}", out.account_id)
@@ -86,11 +89,57 @@ pub async fn scan_aws(
         leased?;
         anyhow::bail!(why);
     }
-    let result = persist(store, scan_id, connection.clone(), out, settings).await;
+    let result = persist(store, scan_id, connection.clone(), out, builder, settings).await;
     if let Err(e) = store.release_lease(&connection, &holder).await {
         tracing::warn!(error = %e, "could not release the scan lease (it expires by itself)");
     }
     result
+}
+
+/// Runs the AWS scanner while the inventory builder consumes the batches its collectors
+/// stream, so the scan never holds the resources twice.
+pub async fn collect_aws(
+    cfg: &AwsScanConfig,
+) -> Result<(ScanOutput, InventoryBuilder), ScanError> {
+    let (sink, stream) = skywarden_scanner::sink::channel();
+    let (out, builder) = tokio::join!(skywarden_scanner::scan_aws(cfg, sink), consume(stream));
+    Ok((out?, builder))
+}
+
+/// Feeds every streamed batch into a builder until the scan drops its sink.
+pub async fn consume(mut stream: ResourceStream) -> InventoryBuilder {
+    let mut builder = InventoryBuilder::new();
+    while let Some(batch) = stream.next().await {
+        builder.extend(batch);
+    }
+    builder
+}
+
+/// Drops the resources of scopes that ended Failed: a collector may have streamed batches
+/// before it failed, and a Failed scope must look exactly as if nothing had been seen there.
+pub fn drop_failed_scopes(builder: &mut InventoryBuilder, coverage: &Coverage) {
+    let failed: std::collections::HashSet<&Scope> = coverage
+        .iter()
+        .filter(|(_, s)| matches!(s, CoverageStatus::Failed { .. }))
+        .map(|(scope, _)| scope)
+        .collect();
+    if failed.is_empty() {
+        return;
+    }
+    let before = builder.len();
+    builder.retain(|r| {
+        !failed.contains(&Scope {
+            account_id: r.account_id.clone(),
+            region: r.region.clone(),
+            kind: r.kind(),
+        })
+    });
+    if builder.len() < before {
+        tracing::debug!(
+            dropped = before - builder.len(),
+            "resources streamed by collectors that then failed"
+        );
+    }
 }
 
 /// Phases a scan reports as progress.
@@ -110,11 +159,11 @@ pub async fn persist(
     store: &Store,
     scan_id: ScanId,
     connection: ConnectionId,
-    out: skywarden_scanner::ScanOutput,
+    out: ScanOutput,
+    mut builder: InventoryBuilder,
     settings: &ScanSettings,
 ) -> Result<ScanReport> {
-    let mut builder = InventoryBuilder::new();
-    builder.extend(out.resources);
+    drop_failed_scopes(&mut builder, &out.coverage);
     let inventory = builder.build();
     if !inventory.dangling().is_empty() {
         tracing::debug!(

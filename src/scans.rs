@@ -358,8 +358,8 @@ impl ScanService {
         let cfg = settings.scan_config(&conn.id, credentials)?;
         let deadline = tokio::time::sleep(self.limits.timeout);
         tokio::pin!(deadline);
-        let out = tokio::select! {
-            r = skywarden_scanner::scan_aws(&cfg) => r.map_err(anyhow::Error::from)?,
+        let (out, builder) = tokio::select! {
+            r = pipeline::collect_aws(&cfg) => r.map_err(anyhow::Error::from)?,
             _ = cancel.cancelled() => {
                 let why = if self.shutdown.is_cancelled() { "cancelled: the daemon is shutting down" } else { "cancelled" };
                 return self.cancelled(scan_id, why).await;
@@ -373,7 +373,8 @@ impl ScanService {
             .set_scan_progress(scan_id, &progress(Phase::Persisting))
             .await?;
         let report =
-            pipeline::persist(&self.store, scan_id, conn.id.clone(), out, &self.settings).await?;
+            pipeline::persist(&self.store, scan_id, conn.id.clone(), out, builder, &self.settings)
+                .await?;
         drop(permit);
         self.metrics.scan_report(&report);
         Ok(report.scan.status.as_str().to_string())

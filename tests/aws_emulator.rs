@@ -1115,24 +1115,29 @@ fn account_truth_mismatches(
 /// assumed in the member, both accounts scanned concurrently; every scope of both accounts
 /// Complete and every ground-truth count exact per account (each account was seeded with its
 /// own seed, so the counts differ between them).
-async fn organization_scan_matches_each_accounts_ground_truth(prefix: &str) {
+///
+/// `throttle` puts the fault proxy in front of the emulator, answering that fraction of all
+/// calls (every service, both accounts) with the service's throttling error: the scan must
+/// still end with every scope Complete and the exact ground truth.
+async fn organization_scan_matches_each_accounts_ground_truth(prefix: &str, throttle: Option<&str>) {
     let Some(emu) = org_estate(prefix) else {
         return;
     };
     let member = emu.member.clone();
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(dir.path());
-    let (out, report) = scan_with(
-        &emu.emu.endpoint,
-        &db,
-        &REGIONS,
-        &[
-            "--org-role",
-            "OrganizationAccountAccessRole",
-            "--max-concurrent-accounts",
-            "2",
-        ],
-    );
+    let proxy = throttle.map(|t| Proxy::start(&emu.emu.endpoint, &["--throttle", t, "--seed", "11"]));
+    let endpoint = proxy.as_ref().map_or(emu.emu.endpoint.as_str(), |p| p.url.as_str());
+    let mut args = vec![
+        "--org-role",
+        "OrganizationAccountAccessRole",
+        "--max-concurrent-accounts",
+        "2",
+    ];
+    if throttle.is_some() {
+        args.extend(["--max-attempts", "12", "--rate-scale", "4"]);
+    }
+    let (out, report) = scan_with(endpoint, &db, &REGIONS, &args);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -1185,6 +1190,14 @@ async fn organization_scan_matches_each_accounts_ground_truth(prefix: &str) {
         assert!(scopes.iter().all(|(_, s)| s.is_complete()), "{account}");
     }
     assert!(report.scan.api_calls.contains_key("organizations"));
+    let throttles: u64 = report.scan.api_calls.values().map(|c| c.throttles).sum();
+    let retries: u64 = report.scan.api_calls.values().map(|c| c.retries).sum();
+    if throttle.is_some() {
+        assert!(throttles > 0, "{:?}", report.scan.api_calls);
+        assert!(retries >= throttles, "every throttled attempt was retried");
+    } else {
+        assert_eq!(throttles, 0);
+    }
 
     let resources = stored_resources(&db).await;
     let mut mismatches = account_truth_mismatches(
@@ -1214,12 +1227,19 @@ async fn organization_scan_matches_each_accounts_ground_truth(prefix: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn organization_scan_at_ci_scale() {
-    organization_scan_matches_each_accounts_ground_truth("").await;
+    organization_scan_matches_each_accounts_ground_truth("", None).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn organization_scan_at_small_scale() {
-    organization_scan_matches_each_accounts_ground_truth("SMALL_").await;
+    organization_scan_matches_each_accounts_ground_truth("SMALL_", None).await;
+}
+
+/// Two accounts with a quarter of every call throttled: every scope Complete, every
+/// ground-truth count exact (BENCHMARKS.md has the same at ~20k resources).
+#[tokio::test(flavor = "multi_thread")]
+async fn organization_scan_with_a_quarter_of_calls_throttled() {
+    organization_scan_matches_each_accounts_ground_truth("SMALL_", Some("0.25")).await;
 }
 
 /// `aws.cloudtrail.no_multi_region_trail` is one finding per account (region `global`,

@@ -128,25 +128,31 @@ impl InventoryBuilder {
         self.resources.is_empty()
     }
 
+    /// Keeps only the resources `keep` accepts (the pipeline drops those of scopes that
+    /// failed after their collector had already streamed some batches).
+    pub fn retain(&mut self, keep: impl FnMut(&Resource) -> bool) {
+        self.resources.retain(keep);
+    }
+
     pub fn build(mut self) -> Inventory {
         // Deterministic node order whatever order collectors finished in. A resource listed
-        // twice (e.g. a page boundary moved while paginating) keeps its last copy.
+        // twice (e.g. a page boundary moved while paginating) keeps its last copy. In place:
+        // the build never holds two copies of the resource list.
         self.resources.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut deduped: Vec<Resource> = Vec::with_capacity(self.resources.len());
-        let mut duplicates = 0;
-        for r in self.resources {
-            match deduped.last_mut() {
-                Some(last) if last.id == r.id => {
-                    *last = r;
-                    duplicates += 1;
-                }
-                _ => deduped.push(r),
+        let before = self.resources.len();
+        self.resources.dedup_by(|later, kept| {
+            let same = later.id == kept.id;
+            if same {
+                std::mem::swap(later, kept);
             }
-        }
-        let mut graph = DiGraph::with_capacity(deduped.len(), deduped.len() * 2);
-        let mut index = HashMap::with_capacity(deduped.len());
+            same
+        });
+        let duplicates = before - self.resources.len();
+        let count = self.resources.len();
+        let mut graph = DiGraph::with_capacity(count, count * 2);
+        let mut index = HashMap::with_capacity(count);
         let mut by_kind: HashMap<ResourceKind, Vec<NodeIndex>> = HashMap::new();
-        for r in deduped {
+        for r in std::mem::take(&mut self.resources) {
             let id = r.id.clone();
             let kind = r.kind();
             let n = graph.add_node(r);

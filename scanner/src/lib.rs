@@ -2,8 +2,9 @@
 //!
 //! Owns: [`AwsCredentials`], the collector registry (`aws::collectors`, one file per API noun:
 //! a dumb paginated fetch plus a pure map into `skywarden-graph` models), error classification
-//! ([`CollectError`]), and the [`runner`] (regions, concurrency bound, retry policy, timeouts,
-//! coverage per (account, region, kind)).
+//! ([`CollectError`]), the [`runner`] (regions, concurrency bound, retry policy, timeouts,
+//! coverage per (account, region, kind)) and the [`sink`] collected resources stream through
+//! while a scan runs.
 //!
 //! Depends on `skywarden-graph` and the AWS SDK. Must not depend on the rules or the store:
 //! a scanner knows nothing of findings or persistence.
@@ -15,6 +16,7 @@ pub mod credentials;
 pub mod error;
 pub mod limits;
 pub mod runner;
+pub mod sink;
 
 pub use credentials::AwsCredentials;
 pub use error::{CollectError, ScanError};
@@ -23,3 +25,4 @@ pub use runner::{
     identify_aws, scan_aws, AccountOutcome, AssumeRole, AwsScanConfig, Identity, OrganizationScan,
     RegionSelection, RetryMode, RetryPolicy, ScanOutput,
 };
+pub use sink::{Emit, ResourceSink, ResourceStream};

@@ -12,8 +12,7 @@ use futures::future::{BoxFuture, FutureExt};
 use futures::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use skywarden_graph::{
-    AccountId, ConnectionId, Coverage, CoverageStatus, ErrorClass, Region, Resource, Scope,
-    ScopeError,
+    AccountId, ConnectionId, Coverage, CoverageStatus, ErrorClass, Region, Scope, ScopeError,
 };
 use tracing::Instrument;
 
@@ -22,6 +21,7 @@ use crate::aws::{classify, sdk_config, GlobalCx, MapCx, RegionCx};
 use crate::credentials::AwsCredentials;
 use crate::error::{CollectError, ScanError};
 use crate::limits::{Gate, Limiter, RateLimits, Service, ServiceCalls};
+use crate::sink::ResourceSink;
 
 /// Which regions to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +146,8 @@ pub struct AccountOutcome {
     pub error: Option<ScopeError>,
 }
 
-/// What a scan saw, and what it could not see.
+/// What a scan could and could not see. The resources themselves went through the
+/// [`ResourceSink`] while the scan ran.
 #[derive(Debug)]
 pub struct ScanOutput {
     /// The caller's account (the management account for an Organization scan).
@@ -154,7 +155,6 @@ pub struct ScanOutput {
     /// Regions that were scanned (not skipped), across accounts.
     pub regions: Vec<Region>,
     pub accounts: Vec<AccountOutcome>,
-    pub resources: Vec<Resource>,
     pub coverage: Coverage,
     /// Calls, attempts, retries and throttles per service.
     pub api_calls: BTreeMap<Service, ServiceCalls>,
@@ -323,17 +323,19 @@ pub async fn identify_aws(cfg: &AwsScanConfig) -> Result<Identity, ScanError> {
     })
 }
 
-/// Scans one AWS account, or every account of an Organization.
-pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
+/// Scans one AWS account, or every account of an Organization. Every collected resource goes
+/// into `sink` as the collectors map it (batches, bounded channel); the sink is dropped when
+/// the scan returns, which ends the consumer's stream. Resources of scopes that end Failed may
+/// have been sent already: the consumer drops them by the returned coverage.
+pub async fn scan_aws(cfg: &AwsScanConfig, sink: ResourceSink) -> Result<ScanOutput, ScanError> {
     let started = Instant::now();
     let session = open_session(cfg).await?;
-    let mut resources = Vec::new();
     let mut coverage = Coverage::new();
     let mut accounts = Vec::new();
     match &cfg.organization {
         None => {
-            let scanned = scan_account(cfg, &session, &session.sdk, &session.account_id).await?;
-            resources.extend(scanned.resources);
+            let scanned =
+                scan_account(cfg, &session, &session.sdk, &session.account_id, &sink).await?;
             coverage.merge(scanned.coverage);
             accounts.push(AccountOutcome {
                 account_id: session.account_id.clone(),
@@ -346,16 +348,17 @@ pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
             let members = list_accounts(&session, org).await?;
             // Boxed one by one: a `stream.map(closure)` of borrowing futures trips rustc's
             // higher-ranked `Send` inference (rust-lang/rust#102211) in the daemon's spawn.
-            let jobs: Vec<BoxFuture<'_, (AccountOutcome, Vec<Resource>, Coverage)>> = members
+            let jobs: Vec<BoxFuture<'_, (AccountOutcome, Coverage)>> = members
                 .into_iter()
-                .map(|(account, name)| scan_member(cfg, &session, org, account, name).boxed())
+                .map(|(account, name)| {
+                    scan_member(cfg, &session, org, account, name, &sink).boxed()
+                })
                 .collect();
-            let per_account: Vec<(AccountOutcome, Vec<Resource>, Coverage)> = stream::iter(jobs)
+            let per_account: Vec<(AccountOutcome, Coverage)> = stream::iter(jobs)
                 .buffer_unordered(cfg.max_concurrent_accounts.max(1))
                 .collect()
                 .await;
-            for (outcome, rs, cov) in per_account {
-                resources.extend(rs);
+            for (outcome, cov) in per_account {
                 coverage.merge(cov);
                 accounts.push(outcome);
             }
@@ -375,7 +378,6 @@ pub async fn scan_aws(cfg: &AwsScanConfig) -> Result<ScanOutput, ScanError> {
         account_id: session.account_id.clone(),
         regions,
         accounts,
-        resources,
         coverage,
         api_calls: session.limiter.calls(),
         duration: started.elapsed(),
@@ -432,7 +434,8 @@ async fn scan_member(
     org: &OrganizationScan,
     account: AccountId,
     name: Option<String>,
-) -> (AccountOutcome, Vec<Resource>, Coverage) {
+    sink: &ResourceSink,
+) -> (AccountOutcome, Coverage) {
     let span =
         tracing::info_span!("account", connection = cfg.connection_label(), account = %account);
     async {
@@ -459,7 +462,7 @@ async fn scan_member(
                 }
             }
         };
-        match scan_account(cfg, session, &sdk, &account).await {
+        match scan_account(cfg, session, &sdk, &account, sink).await {
             Ok(s) => (
                 AccountOutcome {
                     account_id: account,
@@ -467,7 +470,6 @@ async fn scan_member(
                     regions: s.regions,
                     error: None,
                 },
-                s.resources,
                 s.coverage,
             ),
             Err(e) => {
@@ -490,7 +492,7 @@ fn failed_account(
     account: AccountId,
     name: Option<String>,
     e: CollectError,
-) -> (AccountOutcome, Vec<Resource>, Coverage) {
+) -> (AccountOutcome, Coverage) {
     let mut coverage = Coverage::new();
     let regions: Vec<Region> = match &cfg.regions {
         RegionSelection::List(l) => l.clone(),
@@ -522,14 +524,12 @@ fn failed_account(
             regions: Vec::new(),
             error: Some(e.to_scope_error()),
         },
-        Vec::new(),
         coverage,
     )
 }
 
 struct AccountScan {
     regions: Vec<Region>,
-    resources: Vec<Resource>,
     coverage: Coverage,
 }
 
@@ -539,6 +539,7 @@ async fn scan_account(
     session: &Session,
     sdk: &SdkConfig,
     account: &AccountId,
+    sink: &ResourceSink,
 ) -> Result<AccountScan, ScanError> {
     let home = home_region(sdk);
     let gate = Gate::new(session.limiter.clone(), account.clone(), home.clone());
@@ -584,36 +585,31 @@ async fn scan_account(
         sdk: sdk.clone(),
         path_style: cfg.endpoint_url.is_some(),
     };
-    let global_jobs: Vec<(Collector, collectors::CollectFuture<'_>)> = collectors::global()
-        .filter_map(|c| match c.run {
-            Run::Global(f) => Some((*c, f(&gcx))),
-            Run::Regional(_) => None,
-        })
-        .collect();
-    let global = run_collectors(cfg, &gcx.map, global_jobs);
+    let global = run_collectors(cfg, &gcx.map, Cx::Global(&gcx), collectors::global(), sink);
     // Boxed one by one (see scan_aws).
-    let region_jobs: Vec<BoxFuture<'_, (Vec<Resource>, Coverage)>> = to_scan
+    let region_jobs: Vec<BoxFuture<'_, Coverage>> = to_scan
         .iter()
         .cloned()
         .map(|region| {
             let rcx = region_cx(sdk, &gate, account, region);
-            async move { scan_region(cfg, &rcx).await }.boxed()
+            async move {
+                run_collectors(cfg, &rcx.map, Cx::Region(&rcx), collectors::regional(), sink)
+                    .await
+            }
+            .boxed()
         })
         .collect();
     let regional = stream::iter(region_jobs)
         .buffer_unordered(cfg.max_concurrent_regions.max(1))
         .collect::<Vec<_>>();
-    let ((global_resources, global_coverage), per_region) = futures::join!(global, regional);
+    let (global_coverage, per_region) = futures::join!(global, regional);
 
-    let mut resources = global_resources;
     coverage.merge(global_coverage);
-    for (rs, cov) in per_region {
-        resources.extend(rs);
+    for cov in per_region {
         coverage.merge(cov);
     }
     Ok(AccountScan {
         regions: to_scan,
-        resources,
         coverage,
     })
 }
@@ -646,27 +642,27 @@ fn region_cx(sdk: &SdkConfig, gate: &Gate, account: &AccountId, region: Region) 
     }
 }
 
-async fn scan_region(cfg: &AwsScanConfig, rcx: &RegionCx) -> (Vec<Resource>, Coverage) {
-    let jobs: Vec<(Collector, collectors::CollectFuture<'_>)> = collectors::regional()
-        .filter_map(|c| match c.run {
-            Run::Regional(f) => Some((*c, f(rcx))),
-            Run::Global(_) => None,
-        })
-        .collect();
-    run_collectors(cfg, &rcx.map, jobs).await
+/// The context collectors of one scope run with.
+#[derive(Clone, Copy)]
+enum Cx<'a> {
+    Region(&'a RegionCx),
+    Global(&'a GlobalCx),
 }
 
 /// Runs the collectors of one scope (an account's globals, or one region) under the collector
-/// bound and the scope timeout; every collector ends Complete or Failed.
+/// bound and the scope timeout; each streams its resources into `sink` and ends Complete or
+/// Failed.
 async fn run_collectors<'a>(
     cfg: &'a AwsScanConfig,
     map: &'a MapCx,
-    jobs: Vec<(Collector, collectors::CollectFuture<'a>)>,
-) -> (Vec<Resource>, Coverage) {
-    type Job<'b> = BoxFuture<'b, (Collector, Result<Vec<Resource>, CollectError>)>;
-    let jobs: Vec<Job<'a>> = jobs
-        .into_iter()
-        .map(|(c, fut)| {
+    cx: Cx<'a>,
+    list: impl Iterator<Item = &'static Collector>,
+    sink: &'a ResourceSink,
+) -> Coverage {
+    type Job<'b> = BoxFuture<'b, (Collector, Result<usize, CollectError>)>;
+    let jobs: Vec<Job<'a>> = list
+        .map(|c| {
+            let c = *c;
             let span = tracing::info_span!(
                 "collect",
                 connection = cfg.connection_label(),
@@ -676,16 +672,39 @@ async fn run_collectors<'a>(
             );
             async move {
                 let started = Instant::now();
-                let r = match tokio::time::timeout(cfg.scope_timeout, fut).await {
-                    Ok(r) => r,
-                    Err(_) => Err(CollectError::new(
-                        ErrorClass::Timeout,
-                        None,
-                        format!("collection exceeded {} s", cfg.scope_timeout.as_secs()),
-                    )),
+                let mut out = sink.emitter();
+                let r = {
+                    // The collector's future borrows `out` until it is dropped here.
+                    let fut = match (c.run, cx) {
+                        (Run::Regional(f), Cx::Region(r)) => Some(f(r, &mut out)),
+                        (Run::Global(f), Cx::Global(g)) => Some(f(g, &mut out)),
+                        _ => None,
+                    };
+                    match fut {
+                        None => Err(CollectError::new(
+                            ErrorClass::Service,
+                            None,
+                            "collector run in the wrong scope",
+                        )),
+                        Some(fut) => match tokio::time::timeout(cfg.scope_timeout, fut).await {
+                            Ok(r) => r,
+                            Err(_) => Err(CollectError::new(
+                                ErrorClass::Timeout,
+                                None,
+                                format!("collection exceeded {} s", cfg.scope_timeout.as_secs()),
+                            )),
+                        },
+                    }
+                };
+                let r = match r {
+                    Ok(()) => {
+                        out.flush().await;
+                        Ok(out.count())
+                    }
+                    Err(e) => Err(e),
                 };
                 match &r {
-                    Ok(rs) => tracing::debug!(items = rs.len(), ms = started.elapsed().as_millis() as u64, "collected"),
+                    Ok(n) => tracing::debug!(items = n, ms = started.elapsed().as_millis() as u64, "collected"),
                     Err(e) => tracing::warn!(operation = c.operation(), class = ?e.class, code = ?e.code, error = %e.message, "collection failed"),
                 }
                 (c, r)
@@ -694,11 +713,10 @@ async fn run_collectors<'a>(
             .boxed()
         })
         .collect();
-    let results: Vec<(Collector, Result<Vec<Resource>, CollectError>)> = stream::iter(jobs)
+    let results: Vec<(Collector, Result<usize, CollectError>)> = stream::iter(jobs)
         .buffer_unordered(cfg.max_concurrent_collectors.max(1))
         .collect()
         .await;
-    let mut resources = Vec::new();
     let mut coverage = Coverage::new();
     for (c, r) in results {
         let scope = Scope {
@@ -707,10 +725,7 @@ async fn run_collectors<'a>(
             kind: c.kind,
         };
         match r {
-            Ok(rs) => {
-                resources.extend(rs);
-                coverage.record(scope, CoverageStatus::Complete);
-            }
+            Ok(_) => coverage.record(scope, CoverageStatus::Complete),
             Err(e) => coverage.record(
                 scope,
                 CoverageStatus::Failed {
@@ -719,7 +734,7 @@ async fn run_collectors<'a>(
             ),
         }
     }
-    (resources, coverage)
+    coverage
 }
 
 /// Regions to scan, and regions to record as skipped (with the reason).

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use skywarden_graph::volatile::{has_volatile_fields, normalised};
@@ -31,7 +32,9 @@ pub(crate) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
 pub(crate) struct ResourceWrite<'a> {
     pub resource: &'a Resource,
     pub kind: &'static str,
-    pub document: Value,
+    /// The canonical (sorted-key) document as compact JSON text: a scan's documents are held
+    /// between planning and writing, and text is several times smaller than a `Value` tree.
+    pub document: Box<RawValue>,
     /// Hex SHA-256 of the canonical (sorted-key) JSON of the *normalised* document (volatile
     /// fields cleared, `skywarden_graph::volatile`): equal exactly when nothing really changed.
     pub content_hash: String,
@@ -144,18 +147,24 @@ fn plan_resources<'a>(
                 continue;
             }
         }
-        let document = canonical(to_stored("resource", r.id.as_str(), r)?);
-        let document_hash = hash_of(r, &document)?;
+        let encode = |e: serde_json::Error| StoreError::Encode {
+            what: "resource",
+            key: r.id.to_string(),
+            reason: e.to_string(),
+        };
+        let text = serde_json::to_string(&canonical(to_stored("resource", r.id.as_str(), r)?))
+            .map_err(encode)?;
+        let document_hash = hex::encode(Sha256::digest(text.as_bytes()));
         let content_hash = if has_volatile_fields(r.kind()) {
             let n = canonical(to_value("resource", r.id.as_str(), normalised(r).as_ref())?);
-            hash_of(r, &n)?
+            hex::encode(Sha256::digest(serde_json::to_string(&n).map_err(encode)?.as_bytes()))
         } else {
             document_hash.clone()
         };
         out.push(ResourceWrite {
             resource: r,
             kind: r.kind().as_str(),
-            document,
+            document: RawValue::from_string(text).map_err(encode)?,
             content_hash,
             document_hash,
         });
@@ -174,16 +183,6 @@ fn plan_resources<'a>(
         tracing::debug!(connection = %connection, resources = incomplete, "resources of failed or skipped scopes left as stored");
     }
     Ok(out)
-}
-
-/// Hex SHA-256 of the compact JSON of `v` (a canonical document of `r`).
-fn hash_of(r: &Resource, v: &Value) -> Result<String, StoreError> {
-    let bytes = serde_json::to_vec(v).map_err(|e| StoreError::Encode {
-        what: "resource",
-        key: r.id.to_string(),
-        reason: e.to_string(),
-    })?;
-    Ok(hex::encode(Sha256::digest(&bytes)))
 }
 
 fn plan_findings<'a>(

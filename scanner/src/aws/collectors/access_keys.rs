@@ -8,23 +8,23 @@ use skywarden_graph::{Resource, ResourceId};
 use super::iam::arn_id;
 use crate::aws::{classify, datetime, required, GlobalCx, MapCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
 /// Users whose keys are listed at once (the call gate bounds the calls further).
 const CONCURRENCY: usize = 8;
 
-pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &GlobalCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut users = Vec::new();
     let mut pages = cx.iam.list_users().into_paginator().send();
     while let Some(page) = cx.call(Service::Iam, pages.next()).await {
         users.extend(page.map_err(classify)?.users().iter().map(|u| (u.user_name().to_string(), u.arn().to_string())));
     }
-    let mut out = Vec::new();
     for chunk in users.chunks(CONCURRENCY) {
         let done = futures::future::try_join_all(chunk.iter().map(|(name, arn)| of_user(cx, name, arn))).await?;
-        out.extend(done.into_iter().flatten());
+        out.extend(done.into_iter().flatten()).await;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// One user's keys, each with its last use.

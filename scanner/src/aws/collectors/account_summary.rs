@@ -9,12 +9,14 @@ use skywarden_graph::Resource;
 use super::iam::singleton_id;
 use crate::aws::{classify, GlobalCx, MapCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
-    let out = cx.call(Service::Iam, cx.iam.get_account_summary().send()).await.map_err(classify)?;
+pub async fn fetch(cx: &GlobalCx, out: &mut Emit) -> Result<(), CollectError> {
+    let got = cx.call(Service::Iam, cx.iam.get_account_summary().send()).await.map_err(classify)?;
     let empty = HashMap::new();
-    Ok(vec![map(&cx.map, out.summary_map().unwrap_or(&empty))?])
+    out.push(map(&cx.map, got.summary_map().unwrap_or(&empty))?).await;
+    Ok(())
 }
 
 pub fn map(cx: &MapCx, m: &HashMap<SummaryKeyType, i32>) -> Result<Resource, CollectError> {

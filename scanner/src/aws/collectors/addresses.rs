@@ -6,11 +6,15 @@ use skywarden_graph::Resource;
 
 use crate::aws::{classify, required, tags, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
-    let out = cx.call(Service::Ec2, cx.ec2.describe_addresses().send()).await.map_err(classify)?;
-    out.addresses().iter().map(|a| map(&cx.map, a)).collect()
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
+    let listed = cx.call(Service::Ec2, cx.ec2.describe_addresses().send()).await.map_err(classify)?;
+    for a in listed.addresses() {
+        out.push(map(&cx.map, a)?).await;
+    }
+    Ok(())
 }
 
 pub fn map(cx: &MapCx, a: &sdk::Address) -> Result<Resource, CollectError> {

@@ -16,7 +16,7 @@
 use aws_sdk_s3::operation::get_bucket_acl::GetBucketAclOutput;
 use aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningOutput;
 use aws_sdk_s3::types as sdk;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use skywarden_graph::model::{
     AccessLogging, AclGrant, AclGroup, AclPermission, Bucket, BucketAcl, BucketAspect,
     BucketPolicy, DefaultEncryption, GranteeType, ObjectOwnership, PublicAccessBlock,
@@ -26,6 +26,7 @@ use skywarden_graph::{ErrorClass, Region, Resource, ResourceId};
 
 use crate::aws::{classify, datetime, required, GlobalCx, MapCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
 /// Buckets whose details are read at the same time.
@@ -76,40 +77,40 @@ impl Fetched {
     }
 }
 
-pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &GlobalCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut listed = Vec::new();
     let mut pages = cx.s3.list_buckets().into_paginator().send();
     while let Some(page) = cx.call(Service::S3, pages.next()).await {
         listed.extend(page.map_err(classify)?.buckets().iter().cloned());
     }
-    let mut out: Vec<Resource> = futures::stream::iter(listed)
+    let mut details = futures::stream::iter(listed)
         .map(|b| fetch_bucket(cx, b))
-        .buffer_unordered(CONCURRENT_BUCKETS)
-        .try_filter_map(|f| async move { f.map(|f| map(&cx.map, &f)).transpose() })
-        .try_collect()
-        .await?;
+        .buffer_unordered(CONCURRENT_BUCKETS);
     // A bucket with unreadable details would make its findings look fixed (the scope is
     // Complete, the rules skip unknown data, the store resolves what they no longer report):
-    // so any denied detail fails the whole scope and the stored buckets and findings stay.
-    // That also covers an outage of one bucket region, which answers like AccessDenied.
-    let denied: Vec<&str> = out
-        .iter()
-        .filter(|r| r.model::<Bucket>().is_some_and(|b| !b.unreadable.is_empty()))
-        .map(|r| r.id.short_id())
-        .collect();
-    if !denied.is_empty() {
+    // so any denied detail fails the whole scope and the stored buckets and findings stay
+    // (the buckets already emitted are dropped with the Failed scope). That also covers an
+    // outage of one bucket region, which answers like AccessDenied.
+    let mut denied: Vec<String> = Vec::new();
+    while let Some(fetched) = details.next().await {
+        let Some(fetched) = fetched? else { continue };
+        let r = map(&cx.map, &fetched)?;
+        if r.model::<Bucket>().is_some_and(|b| !b.unreadable.is_empty()) {
+            denied.push(r.id.short_id().to_string());
+        }
+        out.push(r).await;
+    }
+    if let Some(first) = denied.iter().min() {
         return Err(CollectError::new(
             ErrorClass::AccessDenied,
             Some("AccessDenied"),
             format!(
-                "S3 details of {} bucket(s) were denied (e.g. {}); the bucket scope is not trusted",
+                "S3 details of {} bucket(s) were denied (e.g. {first}); the bucket scope is not trusted",
                 denied.len(),
-                denied[0]
             ),
         ));
     }
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(out)
+    Ok(())
 }
 
 /// Sorts one call's error: `not_configured` codes and AccessDenied become a [`Detail`];

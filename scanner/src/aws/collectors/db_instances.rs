@@ -8,17 +8,17 @@ use skywarden_graph::Resource;
 
 use crate::aws::{arn_id, classify, datetime, required, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
-    let mut out = Vec::new();
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut pages = cx.rds.describe_db_instances().max_records(100).into_paginator().send();
     while let Some(page) = cx.call(Service::Rds, pages.next()).await {
         for item in page.map_err(classify)?.db_instances() {
-            out.push(map(&cx.map, item)?);
+            out.push(map(&cx.map, item)?).await;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 pub fn map(cx: &MapCx, d: &sdk::DbInstance) -> Result<Resource, CollectError> {

@@ -9,14 +9,16 @@ use skywarden_graph::{Resource, ResourceId};
 
 use crate::aws::{classify, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
-    let out = cx
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
+    let got = cx
         .call(Service::Ec2, cx.ec2.get_ebs_encryption_by_default().send())
         .await
         .map_err(classify)?;
-    Ok(vec![map(&cx.map, out.ebs_encryption_by_default())?])
+    out.push(map(&cx.map, got.ebs_encryption_by_default())?).await;
+    Ok(())
 }
 
 /// `arn:<partition>:ec2:<region>:<account>:ebs-encryption-by-default`.

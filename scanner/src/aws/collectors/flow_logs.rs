@@ -9,17 +9,17 @@ use skywarden_graph::Resource;
 
 use crate::aws::{classify, datetime, required, tags, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
-    let mut out = Vec::new();
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut pages = cx.ec2.describe_flow_logs().max_results(1000).into_paginator().send();
     while let Some(page) = cx.call(Service::Ec2, pages.next()).await {
         for item in page.map_err(classify)?.flow_logs() {
-            out.push(map(&cx.map, item)?);
+            out.push(map(&cx.map, item)?).await;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 pub fn map(cx: &MapCx, f: &sdk::FlowLog) -> Result<Resource, CollectError> {

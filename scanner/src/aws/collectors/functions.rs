@@ -13,10 +13,10 @@ use skywarden_graph::Resource;
 
 use crate::aws::{arn_id, classify, required, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
-    let mut out = Vec::new();
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut pages = cx.lambda.list_functions().max_items(50).into_paginator().send();
     while let Some(page) = cx.call(Service::Lambda, pages.next()).await {
         for f in page.map_err(classify)?.functions() {
@@ -29,10 +29,10 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => None,
                 Err(e) => return Err(classify(e)),
             };
-            out.push(map(&cx.map, f, url)?);
+            out.push(map(&cx.map, f, url)?).await;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn auth(a: &sdk::FunctionUrlAuthType) -> FunctionUrlAuth {

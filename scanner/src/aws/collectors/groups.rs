@@ -7,10 +7,14 @@ use skywarden_graph::Resource;
 use super::iam::{arn_id, attached, authorization_details, inline};
 use crate::aws::{datetime, required, GlobalCx, MapCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 
-pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &GlobalCx, out: &mut Emit) -> Result<(), CollectError> {
     let pages = authorization_details(cx, &[sdk::EntityType::Group]).await?;
-    pages.iter().flat_map(|p| p.group_detail_list()).map(|g| map(&cx.map, g)).collect()
+    for g in pages.iter().flat_map(|p| p.group_detail_list()) {
+        out.push(map(&cx.map, g)?).await;
+    }
+    Ok(())
 }
 
 pub fn map(cx: &MapCx, g: &sdk::GroupDetail) -> Result<Resource, CollectError> {

@@ -7,10 +7,10 @@ use skywarden_graph::Resource;
 
 use crate::aws::{classify, required, tags, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
-    let mut out = Vec::new();
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut pages = cx
         .ec2
         .describe_images()
@@ -22,10 +22,10 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
         .send();
     while let Some(page) = cx.call(Service::Ec2, pages.next()).await {
         for item in page.map_err(classify)?.images() {
-            out.push(map(&cx.map, item)?);
+            out.push(map(&cx.map, item)?).await;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// EC2 returns AMI times as ISO 8601 strings (`2024-05-01T12:00:00.000Z`).

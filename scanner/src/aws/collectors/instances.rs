@@ -6,19 +6,19 @@ use skywarden_graph::Resource;
 
 use crate::aws::{classify, datetime, required, tags, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
-    let mut out = Vec::new();
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut pages = cx.ec2.describe_instances().max_results(1000).into_paginator().send();
     while let Some(page) = cx.call(Service::Ec2, pages.next()).await {
         for reservation in page.map_err(classify)?.reservations() {
             for item in reservation.instances() {
-                out.push(map(&cx.map, item)?);
+                out.push(map(&cx.map, item)?).await;
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn state(s: Option<&sdk::InstanceStateName>) -> InstanceState {

@@ -6,14 +6,18 @@ use skywarden_graph::Resource;
 
 use crate::aws::{classify, datetime, required, tags, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
-    let out = cx
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
+    let listed = cx
         .call(Service::Ec2, cx.ec2.describe_key_pairs().send())
         .await
         .map_err(classify)?;
-    out.key_pairs().iter().map(|k| map(&cx.map, k)).collect()
+    for k in listed.key_pairs() {
+        out.push(map(&cx.map, k)?).await;
+    }
+    Ok(())
 }
 
 pub fn map(cx: &MapCx, k: &sdk::KeyPairInfo) -> Result<Resource, CollectError> {

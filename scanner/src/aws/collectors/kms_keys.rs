@@ -11,9 +11,10 @@ use skywarden_graph::Resource;
 
 use crate::aws::{arn_id, classify, datetime, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut pages = cx.kms.list_aliases().limit(100).into_paginator().send();
     while let Some(page) = cx.call(Service::Kms, pages.next()).await {
@@ -23,7 +24,6 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
             }
         }
     }
-    let mut out = Vec::new();
     let mut pages = cx.kms.list_keys().limit(1000).into_paginator().send();
     while let Some(page) = cx.call(Service::Kms, pages.next()).await {
         for entry in page.map_err(classify)?.keys() {
@@ -45,10 +45,10 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
                 None
             };
             let names = aliases.get(meta.key_id()).cloned().unwrap_or_default();
-            out.push(map(&cx.map, meta, rotation, names)?);
+            out.push(map(&cx.map, meta, rotation, names)?).await;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Rotation is only asked for where the customer controls it: customer-managed, symmetric,

@@ -16,9 +16,10 @@ use skywarden_graph::Resource;
 
 use crate::aws::{classify, datetime, required, tags, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut templates = Vec::new();
     let mut pages = cx
         .ec2
@@ -30,7 +31,7 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
         templates.extend(page.map_err(classify)?.launch_templates().iter().cloned());
     }
     if templates.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let mut defaults: HashMap<String, sdk::LaunchTemplateVersion> = HashMap::new();
     let mut pages = cx
@@ -47,13 +48,11 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
             }
         }
     }
-    templates
-        .iter()
-        .map(|t| {
-            let default = t.launch_template_id().and_then(|id| defaults.get(id));
-            map(&cx.map, t, default)
-        })
-        .collect()
+    for t in &templates {
+        let default = t.launch_template_id().and_then(|id| defaults.get(id));
+        out.push(map(&cx.map, t, default)?).await;
+    }
+    Ok(())
 }
 
 fn data(

@@ -12,10 +12,10 @@ use skywarden_graph::Resource;
 use super::load_balancers;
 use crate::aws::{arn_id, classify, required, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
-    let mut out = Vec::new();
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     for lb in load_balancers::list(cx).await? {
         let arn = required(lb.load_balancer_arn(), "LoadBalancerArn")?;
         let mut pages = cx
@@ -37,11 +37,11 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
                 Err(e) => return Err(classify(e)),
             };
             for l in page.listeners() {
-                out.push(map(&cx.map, arn, l)?);
+                out.push(map(&cx.map, arn, l)?).await;
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn action(a: &sdk::Action) -> Result<ListenerAction, CollectError> {

@@ -16,6 +16,7 @@ use skywarden_graph::Resource;
 
 use crate::aws::{arn_id, classify, datetime, required, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
 /// DescribeTags accepts at most 20 resource ARNs per call.
@@ -99,14 +100,13 @@ pub(crate) fn tags(t: &[sdk::Tag]) -> BTreeMap<String, String> {
         .collect()
 }
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let lbs = list(cx).await?;
     let arns: Vec<String> = lbs
         .iter()
         .filter_map(|l| l.load_balancer_arn().map(str::to_string))
         .collect();
     let mut tags = tags_of(cx, &arns).await?;
-    let mut out = Vec::with_capacity(lbs.len());
     for lb in &lbs {
         let arn = required(lb.load_balancer_arn(), "LoadBalancerArn")?;
         let call = cx
@@ -129,9 +129,9 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
             lb,
             &attributes,
             tags.remove(arn).unwrap_or_default(),
-        )?);
+        )?).await;
     }
-    Ok(out)
+    Ok(())
 }
 
 pub fn map(

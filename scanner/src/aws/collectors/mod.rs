@@ -1,26 +1,29 @@
 //! AWS collectors: one file per API noun, one registry line per kind.
 //!
-//! Each file has `fetch` (dumb: paginate the Describe call to the end, map page by page, no
-//! retries; the runner owns retry policy and coverage) and a pure `map` from the SDK type to
-//! the typed model, unit-tested in the same file.
+//! Each file has `fetch` (dumb: paginate the Describe call to the end, map page by page and
+//! push every mapped resource into the scope's [`Emit`], which streams batches to the
+//! inventory builder; no retries: the runner owns retry policy and coverage) and a pure `map`
+//! from the SDK type to the typed model, unit-tested in the same file.
 
 use futures::future::BoxFuture;
-use skywarden_graph::{Resource, ResourceKind};
+use skywarden_graph::ResourceKind;
 
 use super::{GlobalCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 
-/// The future a collector returns: every resource of its kind in its scope, or why not.
-pub type CollectFuture<'a> = BoxFuture<'a, Result<Vec<Resource>, CollectError>>;
+/// The future a collector returns: Ok once every resource of its kind in its scope was
+/// pushed, or why not (what it pushed before failing is dropped with the Failed scope).
+pub type CollectFuture<'a> = BoxFuture<'a, Result<(), CollectError>>;
 
 /// Where a collector runs.
 #[derive(Clone, Copy)]
 #[allow(missing_debug_implementations)] // fn pointers; Collector's Debug shows which
 pub enum Run {
     /// Once per (account, region).
-    Regional(for<'a> fn(&'a RegionCx) -> CollectFuture<'a>),
+    Regional(for<'a> fn(&'a RegionCx, &'a mut Emit) -> CollectFuture<'a>),
     /// Once per account (IAM, the S3 bucket list); resources get region `global`.
-    Global(for<'a> fn(&'a GlobalCx) -> CollectFuture<'a>),
+    Global(for<'a> fn(&'a GlobalCx, &'a mut Emit) -> CollectFuture<'a>),
 }
 
 /// One collector: the kind it fills, the API operations it calls (for logs, coverage and the
@@ -61,8 +64,8 @@ macro_rules! registry {
         $( pub mod $gmodule; )*
         /// Every AWS collector: regional ones first, then the once-per-account ones.
         pub static ALL: &[Collector] = &[
-            $( Collector { kind: ResourceKind::$kind, operations: &[$($op),+], run: Run::Regional(|cx| Box::pin($module::fetch(cx))) }, )*
-            $( Collector { kind: ResourceKind::$gkind, operations: &[$($gop),+], run: Run::Global(|cx| Box::pin($gmodule::fetch(cx))) }, )*
+            $( Collector { kind: ResourceKind::$kind, operations: &[$($op),+], run: Run::Regional(|cx, out| Box::pin($module::fetch(cx, out))) }, )*
+            $( Collector { kind: ResourceKind::$gkind, operations: &[$($gop),+], run: Run::Global(|cx, out| Box::pin($gmodule::fetch(cx, out))) }, )*
         ];
     };
 }

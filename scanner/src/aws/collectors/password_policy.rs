@@ -8,15 +8,17 @@ use skywarden_graph::Resource;
 use super::iam::singleton_id;
 use crate::aws::{classify, GlobalCx, MapCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &GlobalCx, out: &mut Emit) -> Result<(), CollectError> {
     let policy = match cx.call(Service::Iam, cx.iam.get_account_password_policy().send()).await {
         Ok(o) => o.password_policy().cloned(),
         Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => None,
         Err(e) => return Err(classify(e)),
     };
-    Ok(vec![map(&cx.map, policy.as_ref())?])
+    out.push(map(&cx.map, policy.as_ref())?).await;
+    Ok(())
 }
 
 pub fn map(cx: &MapCx, p: Option<&sdk::PasswordPolicy>) -> Result<Resource, CollectError> {

@@ -9,10 +9,14 @@ use super::iam::{arn_id, authorization_details};
 use super::roles::document;
 use crate::aws::{datetime, GlobalCx, MapCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 
-pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &GlobalCx, out: &mut Emit) -> Result<(), CollectError> {
     let pages = authorization_details(cx, &[sdk::EntityType::LocalManagedPolicy]).await?;
-    pages.iter().flat_map(|p| p.policies()).map(|p| map(&cx.map, p)).collect()
+    for p in pages.iter().flat_map(|p| p.policies()) {
+        out.push(map(&cx.map, p)?).await;
+    }
+    Ok(())
 }
 
 pub fn map(cx: &MapCx, p: &sdk::ManagedPolicyDetail) -> Result<Resource, CollectError> {

@@ -10,9 +10,10 @@ use skywarden_graph::Resource;
 use super::iam::{arn_id, attached, authorization_details, inline, tags};
 use crate::aws::{classify, datetime, required, GlobalCx, MapCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &GlobalCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut max_session = HashMap::new();
     let mut list = cx.iam.list_roles().into_paginator().send();
     while let Some(page) = cx.call(Service::Iam, list.next()).await {
@@ -21,11 +22,11 @@ pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
         }
     }
     let pages = authorization_details(cx, &[sdk::EntityType::Role]).await?;
-    pages
-        .iter()
-        .flat_map(|p| p.role_detail_list())
-        .map(|d| map(&cx.map, d, d.arn().and_then(|a| max_session.get(a).copied().flatten())))
-        .collect()
+    for d in pages.iter().flat_map(|p| p.role_detail_list()) {
+        let max = d.arn().and_then(|a| max_session.get(a).copied().flatten());
+        out.push(map(&cx.map, d, max)?).await;
+    }
+    Ok(())
 }
 
 pub(crate) fn document(raw: Option<&str>, what: &str) -> Result<Option<PolicyDocument>, CollectError> {

@@ -6,17 +6,17 @@ use skywarden_graph::Resource;
 
 use crate::aws::{classify, required, tags, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
-    let mut out = Vec::new();
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut pages = cx.ec2.describe_route_tables().max_results(100).into_paginator().send();
     while let Some(page) = cx.call(Service::Ec2, pages.next()).await {
         for item in page.map_err(classify)?.route_tables() {
-            out.push(map(&cx.map, item)?);
+            out.push(map(&cx.map, item)?).await;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The typed target of a route: EC2 names exactly one target per route; ids become ARNs in

@@ -14,13 +14,14 @@ use skywarden_graph::Resource;
 
 use crate::aws::{classify, datetime, required, tags, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
 /// AWS's placeholder source volume of snapshots not taken from a volume of this account
 /// (copies, snapshots created by AWS services).
 const NO_VOLUME: &str = "vol-ffffffff";
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut public = HashSet::new();
     let mut pages = cx
         .ec2
@@ -37,7 +38,6 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
             }
         }
     }
-    let mut out = Vec::new();
     let mut pages = cx
         .ec2
         .describe_snapshots()
@@ -48,10 +48,10 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
     while let Some(page) = cx.call(Service::Ec2, pages.next()).await {
         for item in page.map_err(classify)?.snapshots() {
             let is_public = item.snapshot_id().is_some_and(|id| public.contains(id));
-            out.push(map(&cx.map, item, is_public)?);
+            out.push(map(&cx.map, item, is_public)?).await;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn state(s: Option<&sdk::SnapshotState>) -> SnapshotState {

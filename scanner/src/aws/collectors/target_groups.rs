@@ -12,10 +12,10 @@ use skywarden_graph::Resource;
 
 use crate::aws::{arn_id, classify, required, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
-    let mut out = Vec::new();
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut pages = cx
         .elbv2
         .describe_target_groups()
@@ -40,10 +40,10 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
                 }
                 Err(e) => return Err(classify(e)),
             };
-            out.push(map(&cx.map, tg, &health)?);
+            out.push(map(&cx.map, tg, &health)?).await;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn protocol(p: Option<&sdk::ProtocolEnum>) -> Option<ElbProtocol> {

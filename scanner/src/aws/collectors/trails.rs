@@ -15,14 +15,14 @@ use skywarden_graph::{Region, Resource};
 
 use crate::aws::{arn_id, classify, required, MapCx, RegionCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &RegionCx, out: &mut Emit) -> Result<(), CollectError> {
     let listed = cx
         .call(Service::Cloudtrail, cx.cloudtrail.describe_trails().include_shadow_trails(false).send())
         .await
         .map_err(classify)?;
-    let mut out = Vec::new();
     for t in listed.trail_list().iter().filter(|t| is_home(&cx.map, t)) {
         let name = t.trail_arn().or(t.name()).unwrap_or_default();
         let status = cx
@@ -34,9 +34,9 @@ pub async fn fetch(cx: &RegionCx) -> Result<Vec<Resource>, CollectError> {
             .await
             .map_err(classify)?;
         let events = management_events(selectors.event_selectors(), selectors.advanced_event_selectors());
-        out.push(map(&cx.map, t, status.is_logging().unwrap_or(false), Some(events))?);
+        out.push(map(&cx.map, t, status.is_logging().unwrap_or(false), Some(events))?).await;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Which management events the selectors record. Basic selectors: `IncludeManagementEvents`

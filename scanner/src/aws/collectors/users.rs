@@ -10,12 +10,13 @@ use skywarden_graph::{Resource, ResourceId};
 use super::iam::{arn_id, attached, authorization_details, inline, tags};
 use crate::aws::{classify, datetime, required, GlobalCx, MapCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
 /// Users whose calls are in flight at once (the call gate bounds them further).
 const CONCURRENCY: usize = 8;
 
-pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
+pub async fn fetch(cx: &GlobalCx, out: &mut Emit) -> Result<(), CollectError> {
     let pages = authorization_details(cx, &[sdk::EntityType::User, sdk::EntityType::Group]).await?;
     let groups: HashMap<String, String> = pages
         .iter()
@@ -30,12 +31,11 @@ pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
         }
     }
     let details: Vec<&sdk::UserDetail> = pages.iter().flat_map(|p| p.user_detail_list()).collect();
-    let mut out = Vec::with_capacity(details.len());
     for chunk in details.chunks(CONCURRENCY) {
         let done = futures::future::try_join_all(chunk.iter().map(|d| one(cx, d, &groups, &password_last_used))).await?;
-        out.extend(done);
+        out.extend(done).await;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The per-user calls, then [`map`].

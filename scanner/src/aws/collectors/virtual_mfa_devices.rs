@@ -7,17 +7,17 @@ use skywarden_graph::Resource;
 use super::iam::{arn_id, tags};
 use crate::aws::{classify, datetime, GlobalCx, MapCx};
 use crate::error::CollectError;
+use crate::sink::Emit;
 use crate::limits::Service;
 
-pub async fn fetch(cx: &GlobalCx) -> Result<Vec<Resource>, CollectError> {
-    let mut out = Vec::new();
+pub async fn fetch(cx: &GlobalCx, out: &mut Emit) -> Result<(), CollectError> {
     let mut pages = cx.iam.list_virtual_mfa_devices().into_paginator().send();
     while let Some(page) = cx.call(Service::Iam, pages.next()).await {
         for d in page.map_err(classify)?.virtual_mfa_devices() {
-            out.push(map(&cx.map, d)?);
+            out.push(map(&cx.map, d)?).await;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 pub fn map(cx: &MapCx, d: &sdk::VirtualMfaDevice) -> Result<Resource, CollectError> {
