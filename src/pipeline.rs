@@ -98,9 +98,7 @@ pub async fn scan_aws(
 
 /// Runs the AWS scanner while the inventory builder consumes the batches its collectors
 /// stream, so the scan never holds the resources twice.
-pub async fn collect_aws(
-    cfg: &AwsScanConfig,
-) -> Result<(ScanOutput, InventoryBuilder), ScanError> {
+pub async fn collect_aws(cfg: &AwsScanConfig) -> Result<(ScanOutput, InventoryBuilder), ScanError> {
     let (sink, stream) = skywarden_scanner::sink::channel();
     let (out, builder) = tokio::join!(skywarden_scanner::scan_aws(cfg, sink), consume(stream));
     Ok((out?, builder))

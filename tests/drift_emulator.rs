@@ -127,6 +127,15 @@ fn rule_set(findings: &[FindingRecord]) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// `drift.resource_created_outside_baseline` on each of `launched` but `approved`.
+fn created_findings(launched: &[String], approved: Option<&str>) -> BTreeSet<(String, String)> {
+    launched
+        .iter()
+        .filter(|id| Some(id.as_str()) != approved)
+        .map(|id| (CREATED.to_string(), id.clone()))
+        .collect()
+}
+
 fn strs(v: &Value) -> Vec<String> {
     v.as_array()
         .unwrap()
@@ -319,10 +328,7 @@ async fn drift_history_baselines_and_failed_regions() {
 
     // The drift rules fire on exactly those resources.
     let drift = drift_findings(&db);
-    let mut expected: BTreeSet<(String, String)> = launched
-        .iter()
-        .map(|id| (CREATED.to_string(), id.clone()))
-        .collect();
+    let mut expected = created_findings(&launched, None);
     expected.extend(owned(&[
         (SG_RULES, &sg),
         (PUBLIC, &sg),
@@ -483,10 +489,7 @@ async fn drift_history_baselines_and_failed_regions() {
         .unwrap();
     assert_eq!(patch_ops(reverted), [("remove".to_string(), added_rule)]);
     let drift = drift_findings(&db);
-    let mut expected: BTreeSet<(String, String)> = launched
-        .iter()
-        .map(|id| (CREATED.to_string(), id.clone()))
-        .collect();
+    let mut expected = created_findings(&launched, None);
     expected.extend(owned(&[
         (PUBLIC, &bucket),
         (DELETED, &gone),
@@ -518,11 +521,7 @@ async fn drift_history_baselines_and_failed_regions() {
     let v = cli_json(&db, &["baselines", "approve", "--resource", &instance_arn]);
     assert_eq!(v[0]["action"], "added", "{v}");
     scan_ok(&emu.endpoint, &db);
-    let mut expected: BTreeSet<(String, String)> = launched
-        .iter()
-        .filter(|id| **id != instance)
-        .map(|id| (CREATED.to_string(), id.clone()))
-        .collect();
+    let mut expected = created_findings(&launched, Some(&instance));
     expected.extend(owned(&[(PUBLIC, &bucket), (DELETED, &gone_too)]));
     assert_eq!(rule_set(&drift_findings(&db)), expected);
 

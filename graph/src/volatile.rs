@@ -125,10 +125,7 @@ mod tests {
 
     use super::*;
     use crate::diff::diff;
-    use crate::model::{
-        AccessKey, AccessKeyStatus, HealthCheck, Role, Target, TargetGroup, TargetHealthState,
-        TargetType, User,
-    };
+    use crate::model::{AccessKey, AccessKeyStatus, Role, User};
     use crate::Model;
 
     fn res<M: Model>(id: &str, m: M) -> Resource {
@@ -144,15 +141,6 @@ mod tests {
     /// One resource per kind with every volatile field set.
     fn samples() -> Vec<Resource> {
         let now = Some(Utc::now());
-        let target = |id: &str| Target {
-            id: id.into(),
-            instance: None,
-            port: Some(80),
-            availability_zone: None,
-            state: TargetHealthState::Healthy,
-            reason: Some("Target.ResponseCodeMismatch".into()),
-            description: Some("Health checks failed".into()),
-        };
         vec![
             res(
                 "arn:aws:iam::123456789012:user/alice/key/AKIA1",
@@ -197,30 +185,12 @@ mod tests {
                     groups: vec![],
                 },
             ),
-            res(
-                "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1",
-                TargetGroup {
-                    target_group_name: "tg".into(),
-                    protocol: None,
-                    port: Some(80),
-                    protocol_version: None,
-                    target_type: TargetType::Instance,
-                    vpc: None,
-                    load_balancers: vec![],
-                    health_check: HealthCheck {
-                        enabled: None,
-                        protocol: None,
-                        port: None,
-                        path: None,
-                        interval_seconds: None,
-                        timeout_seconds: None,
-                        healthy_threshold: None,
-                        unhealthy_threshold: None,
-                        matcher: None,
-                    },
-                    targets: vec![target("i-1"), target("i-2")],
-                },
-            ),
+            crate::testkit::elbv2_tg("tg", &[], &["i-1", "i-2"], |tg| {
+                for t in &mut tg.targets {
+                    t.reason = Some("Target.ResponseCodeMismatch".into());
+                    t.description = Some("Health checks failed".into());
+                }
+            }),
         ]
     }
 

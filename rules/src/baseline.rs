@@ -221,6 +221,29 @@ pub(crate) fn approved_pairs<'a>(
     })
 }
 
+/// Shared by the drift rules on changed resources: one `modified` finding per current
+/// resource with an approved entry for which `fires(approved, current)` names the document
+/// fields it is about (the evidence patch is restricted to them).
+pub(crate) fn modified_findings(
+    cx: &crate::EvalCx<'_>,
+    meta: &crate::RuleMeta,
+    fires: fn(&Resource, &Resource) -> Option<&'static [&'static str]>,
+) -> Vec<crate::Finding> {
+    approved_pairs(cx)
+        .filter_map(|(baseline, approved, current)| {
+            let paths = fires(approved, current)?;
+            let patch = drift_patch(approved, current, paths);
+            Some(drift_finding(
+                meta,
+                current,
+                baseline,
+                DriftChange::Modified,
+                patch,
+            ))
+        })
+        .collect()
+}
+
 /// A drift finding of rule `meta` on `resource` with [`crate::Evidence::BaselineDrift`].
 pub(crate) fn drift_finding(
     meta: &crate::RuleMeta,

@@ -157,7 +157,9 @@ fn plan_resources<'a>(
         let document_hash = hex::encode(Sha256::digest(text.as_bytes()));
         let content_hash = if has_volatile_fields(r.kind()) {
             let n = canonical(to_value("resource", r.id.as_str(), normalised(r).as_ref())?);
-            hex::encode(Sha256::digest(serde_json::to_string(&n).map_err(encode)?.as_bytes()))
+            hex::encode(Sha256::digest(
+                serde_json::to_string(&n).map_err(encode)?.as_bytes(),
+            ))
         } else {
             document_hash.clone()
         };

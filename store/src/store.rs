@@ -330,14 +330,7 @@ impl Store {
                     "SELECT resource_id, document FROM resources WHERE connection_id = ",
                 );
                 qb.push_bind(conn);
-                qb.push(" AND resource_id IN (");
-                {
-                    let mut ids = qb.separated(", ");
-                    for id in chunk {
-                        ids.push_bind(*id);
-                    }
-                }
-                qb.push(")");
+                queries::push_in(&mut qb, "resource_id", chunk.iter().copied());
                 for row in qb
                     .build()
                     .fetch_all(&mut *tx)
@@ -424,14 +417,7 @@ impl Store {
                 qb.push_bind(scan_id.as_str());
                 qb.push(" WHERE connection_id = ");
                 qb.push_bind(conn);
-                qb.push(" AND resource_id IN (");
-                {
-                    let mut ids = qb.separated(", ");
-                    for id in chunk {
-                        ids.push_bind(*id);
-                    }
-                }
-                qb.push(")");
+                queries::push_in(&mut qb, "resource_id", chunk.iter().copied());
                 qb.build()
                     .execute(&mut *tx)
                     .await
@@ -442,14 +428,11 @@ impl Store {
             for chunk in part.deleted.chunks(BATCH_ROWS) {
                 let mut qb = QueryBuilder::new("DELETE FROM resources WHERE connection_id = ");
                 qb.push_bind(conn);
-                qb.push(" AND resource_id IN (");
-                {
-                    let mut ids = qb.separated(", ");
-                    for r in chunk {
-                        ids.push_bind(r.resource_id.as_str());
-                    }
-                }
-                qb.push(")");
+                queries::push_in(
+                    &mut qb,
+                    "resource_id",
+                    chunk.iter().map(|r| r.resource_id.as_str()),
+                );
                 resources_deleted += qb
                     .build()
                     .execute(&mut *tx)

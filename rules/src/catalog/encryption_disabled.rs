@@ -6,7 +6,7 @@
 use skywarden_graph::model::{Bucket, BucketAspect, DbInstance, EbsEncryptionDefault, Snapshot, Trail, Volume};
 use skywarden_graph::{Resource, ResourceKind};
 
-use crate::baseline::{approved_pairs, drift_finding, drift_patch, DriftChange};
+use crate::baseline::modified_findings;
 use crate::engine::EvalCx;
 use crate::finding::Finding;
 use crate::meta::{Category, Rule, RuleMeta, Severity};
@@ -69,17 +69,11 @@ fn encryption(r: &Resource) -> Option<(bool, &'static [&'static str])> {
 }
 
 fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
-    approved_pairs(cx)
-        .filter_map(|(baseline, approved, current)| {
-            let (now, paths) = encryption(current)?;
-            let (before, _) = encryption(approved)?;
-            if !before || now {
-                return None;
-            }
-            let patch = drift_patch(approved, current, paths);
-            Some(drift_finding(&RULE.meta, current, baseline, DriftChange::Modified, patch))
-        })
-        .collect()
+    modified_findings(cx, &RULE.meta, |approved, current| {
+        let (now, paths) = encryption(current)?;
+        let (before, _) = encryption(approved)?;
+        (before && !now).then_some(paths)
+    })
 }
 
 #[cfg(test)]

@@ -126,6 +126,17 @@ use crate::engine::EvalCx;
 use crate::finding::{Evidence, Finding};
 use crate::meta::RuleMeta;
 
+/// Shared by the tagging rules: the tag policy in effect for each AWS kind it applies to.
+pub(crate) fn aws_tag_policies(
+    cx: &EvalCx<'_>,
+) -> std::collections::BTreeMap<skywarden_graph::ResourceKind, crate::engine::EffectiveTagPolicy> {
+    skywarden_graph::ResourceKind::ALL
+        .iter()
+        .filter(|k| k.provider() == skywarden_graph::Provider::Aws)
+        .filter_map(|k| cx.tag_policy.for_kind(*k).map(|p| (*k, p)))
+        .collect()
+}
+
 /// Shared by the all-traffic / all-ports rules: one finding per security group with a
 /// world-open ingress permission that `matches`, with every such permission as evidence.
 pub(crate) fn world_open_matching(

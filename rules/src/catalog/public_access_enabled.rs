@@ -11,7 +11,7 @@ use skywarden_graph::model::{
 };
 use skywarden_graph::{Resource, ResourceKind};
 
-use crate::baseline::{approved_pairs, drift_finding, drift_patch, DriftChange};
+use crate::baseline::modified_findings;
 use crate::catalog::{bucket_public_by_acl, bucket_public_by_policy};
 use crate::engine::EvalCx;
 use crate::finding::Finding;
@@ -100,17 +100,11 @@ fn openings(r: &Resource) -> Option<(BTreeSet<String>, &'static [&'static str])>
 }
 
 fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
-    approved_pairs(cx)
-        .filter_map(|(baseline, approved, current)| {
-            let (now, paths) = openings(current)?;
-            let (before, _) = openings(approved)?;
-            if now.is_subset(&before) {
-                return None;
-            }
-            let patch = drift_patch(approved, current, paths);
-            Some(drift_finding(&RULE.meta, current, baseline, DriftChange::Modified, patch))
-        })
-        .collect()
+    modified_findings(cx, &RULE.meta, |approved, current| {
+        let (now, paths) = openings(current)?;
+        let (before, _) = openings(approved)?;
+        (!now.is_subset(&before)).then_some(paths)
+    })
 }
 
 #[cfg(test)]

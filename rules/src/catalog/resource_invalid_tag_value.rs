@@ -3,8 +3,9 @@
 //! `aws.tagging.resource_missing_required_tags`' business, not this rule's. Reports nothing
 //! until allowed values are configured.
 
-use skywarden_graph::{Provider, ResourceKind};
+use skywarden_graph::ResourceKind;
 
+use crate::catalog::aws_tag_policies;
 use crate::engine::EvalCx;
 use crate::finding::{Evidence, Finding, InvalidTagValue};
 use crate::meta::{Category, Rule, RuleMeta, Severity};
@@ -40,15 +41,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
-    let mut policies = std::collections::BTreeMap::new();
+    let policies = aws_tag_policies(cx);
     cx.inventory
         .resources()
-        .filter(|r| r.kind().provider() == Provider::Aws)
         .filter_map(|r| {
-            let policy = policies
-                .entry(r.kind())
-                .or_insert_with(|| cx.tag_policy.for_kind(r.kind()))
-                .as_ref()?;
+            let policy = policies.get(&r.kind())?;
             let invalid: Vec<InvalidTagValue> = policy
                 .allowed_values
                 .iter()

@@ -1,8 +1,9 @@
 //! `aws.tagging.resource_missing_required_tags`: a resource without the tags the tag policy
 //! (`[rules.tag_policy]`) requires. Reports nothing until required tags are configured.
 
-use skywarden_graph::{Provider, ResourceKind};
+use skywarden_graph::ResourceKind;
 
+use crate::catalog::aws_tag_policies;
 use crate::engine::EvalCx;
 use crate::finding::{Evidence, Finding};
 use crate::meta::{Category, Rule, RuleMeta, Severity};
@@ -39,15 +40,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
-    let mut policies = std::collections::BTreeMap::new();
+    let policies = aws_tag_policies(cx);
     cx.inventory
         .resources()
-        .filter(|r| r.kind().provider() == Provider::Aws)
         .filter_map(|r| {
-            let policy = policies
-                .entry(r.kind())
-                .or_insert_with(|| cx.tag_policy.for_kind(r.kind()))
-                .as_ref()?;
+            let policy = policies.get(&r.kind())?;
             let missing: Vec<String> = policy
                 .required
                 .iter()

@@ -2,10 +2,9 @@
 //! baseline. Kind-generic over the kinds listed in [`rule_paths`]: AWS security groups now;
 //! Azure network security groups get one arm there when `azure_network_security_group` lands.
 
-use serde_json::Value;
 use skywarden_graph::ResourceKind;
 
-use crate::baseline::{approved_pairs, drift_finding, drift_patch, normalised_document, same_unordered, DriftChange};
+use crate::baseline::{modified_findings, normalised_document, same_unordered};
 use crate::engine::EvalCx;
 use crate::finding::Finding;
 use crate::meta::{Category, Rule, RuleMeta, Severity};
@@ -42,17 +41,15 @@ pub(crate) fn rule_paths(kind: ResourceKind) -> Option<&'static [&'static str]> 
 }
 
 fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
-    approved_pairs(cx)
-        .filter_map(|(baseline, approved, current)| {
-            let paths = rule_paths(current.kind())?;
-            let (a, b): (Value, Value) = (normalised_document(approved), normalised_document(current));
-            if same_unordered(&a, &b, paths) {
-                return None;
-            }
-            let patch = drift_patch(approved, current, paths);
-            Some(drift_finding(&RULE.meta, current, baseline, DriftChange::Modified, patch))
-        })
-        .collect()
+    modified_findings(cx, &RULE.meta, |approved, current| {
+        let paths = rule_paths(current.kind())?;
+        let same = same_unordered(
+            &normalised_document(approved),
+            &normalised_document(current),
+            paths,
+        );
+        (!same).then_some(paths)
+    })
 }
 
 #[cfg(test)]

@@ -206,12 +206,11 @@ impl Store {
         with_pool!(self, |pool| {
             let mut qb = QueryBuilder::new(head.as_str());
             if let Some(conns) = connections {
-                qb.push(" AND b.connection_id IN (");
-                let mut list = qb.separated(", ");
-                for c in conns {
-                    list.push_bind(c.as_str());
-                }
-                qb.push(")");
+                queries::push_in(
+                    &mut qb,
+                    "b.connection_id",
+                    conns.iter().map(ConnectionId::as_str),
+                );
             }
             qb.push(" ORDER BY b.connection_id, b.created_at, b.id");
             let rows = qb

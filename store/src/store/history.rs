@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use skywarden_graph::ConnectionId;
 use sqlx::QueryBuilder;
 
-use super::{Pools, Store};
+use super::{queries, Pools, Store};
 use crate::drift::{ChangeFilter, PruneSummary, ResourceChange, Retention};
 use crate::error::StoreError;
 use crate::plan::micros;
@@ -40,12 +40,11 @@ impl Store {
                 qb.push_bind(c.as_str());
             }
             if let Some(conns) = &filter.org_connections {
-                qb.push(" AND connection_id IN (");
-                let mut list = qb.separated(", ");
-                for c in conns {
-                    list.push_bind(c.as_str());
-                }
-                qb.push(")");
+                queries::push_in(
+                    &mut qb,
+                    "connection_id",
+                    conns.iter().map(ConnectionId::as_str),
+                );
             }
             if let Some(t) = filter.since {
                 qb.push(" AND at >= ");

@@ -31,6 +31,26 @@ fn changes_of(list: &[ResourceChange]) -> Vec<(ChangeKind, &str)> {
     v
 }
 
+/// (created, modified, deleted, unchanged) of a scan.
+fn history_counts(p: &skywarden_store::PersistSummary) -> (u64, u64, u64, u64) {
+    (
+        p.resources_created,
+        p.resources_modified,
+        p.resources_deleted,
+        p.resources_unchanged,
+    )
+}
+
+async fn changes_in(store: &skywarden_store::Store, scan: ScanId) -> Vec<ResourceChange> {
+    store
+        .list_changes(&ChangeFilter {
+            scan_id: Some(scan),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
 fn ops(c: &ResourceChange) -> Vec<(&'static str, String)> {
     c.patch
         .as_deref()
@@ -100,15 +120,7 @@ pub(super) async fn history_records_created_modified_and_deleted(db: &TestDb) {
     )
     .await
     .unwrap();
-    assert_eq!(
-        (
-            got.resources_created,
-            got.resources_modified,
-            got.resources_deleted,
-            got.resources_unchanged
-        ),
-        (3, 0, 0, 0)
-    );
+    assert_eq!(history_counts(&got), (3, 0, 0, 0));
     let first = store.list_changes(&ChangeFilter::default()).await.unwrap();
     assert_eq!(
         changes_of(&first),
@@ -136,26 +148,12 @@ pub(super) async fn history_records_created_modified_and_deleted(db: &TestDb) {
     )
     .await
     .unwrap();
-    assert_eq!(
-        (
-            got.resources_created,
-            got.resources_modified,
-            got.resources_deleted,
-            got.resources_unchanged
-        ),
-        (1, 1, 1, 1)
-    );
+    assert_eq!(history_counts(&got), (1, 1, 1, 1));
     assert_eq!(got.resources_written, 3);
     // Unchanged: only last-seen moved on.
     assert_eq!(db.resource_last_scan(&v1.id).await, s2.to_string());
 
-    let second = store
-        .list_changes(&ChangeFilter {
-            scan_id: Some(s2),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let second = changes_in(&store, s2).await;
     assert_eq!(
         changes_of(&second),
         [
@@ -251,15 +249,7 @@ pub(super) async fn history_records_created_modified_and_deleted(db: &TestDb) {
     let got = scan(&store, ScanId::new(), t(120), &cov, &[open, v1, v3], &[])
         .await
         .unwrap();
-    assert_eq!(
-        (
-            got.resources_created,
-            got.resources_modified,
-            got.resources_deleted,
-            got.resources_unchanged
-        ),
-        (0, 0, 0, 3)
-    );
+    assert_eq!(history_counts(&got), (0, 0, 0, 3));
     assert_eq!(
         store
             .list_changes(&ChangeFilter::default())
@@ -349,13 +339,7 @@ pub(super) async fn failed_scopes_record_no_changes(db: &TestDb) {
     let s2 = ScanId::new();
     let got = scan(&store, s2, t(60), &cov, &[bigger], &[]).await.unwrap();
     assert_eq!((got.resources_modified, got.resources_deleted), (1, 0));
-    let second = store
-        .list_changes(&ChangeFilter {
-            scan_id: Some(s2),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let second = changes_in(&store, s2).await;
     assert_eq!(changes_of(&second), [(ChangeKind::Modified, "vol-1")]);
     assert_eq!(
         ops(&second[0]),
@@ -373,13 +357,7 @@ pub(super) async fn failed_scopes_record_no_changes(db: &TestDb) {
     )
     .await
     .unwrap();
-    let third = store
-        .list_changes(&ChangeFilter {
-            scan_id: Some(s3),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let third = changes_in(&store, s3).await;
     assert!(third.is_empty(), "{third:?}");
 }
 
