@@ -1,5 +1,6 @@
 //! Command line: `skywarden scan aws`, `findings list|export|totals`, `scans list|compare`,
-//! `suppressions add|list|revoke`, `rules list|validate|test`.
+//! `suppressions add|list|revoke`, `rules list|validate|test`, `changes`, `baselines
+//! pin|list|show|approve|delete`, `tags report`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,7 +16,7 @@ use skywarden_scanner::{
 use skywarden_store::{FindingFilter, Store};
 
 use crate::config::Config;
-use crate::{commands, output, packs, pipeline, serve, tenancy, vault};
+use crate::{commands, drift, output, packs, pipeline, serve, tenancy, vault};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERROR: u8 = 1;
@@ -57,6 +58,14 @@ pub enum Command {
     /// Accepted risks: suppressions with an owner, a reason and an expiry.
     #[command(subcommand)]
     Suppressions(SuppressionsCommand),
+    /// Resource change history: created, modified (with the JSON Patch) and deleted resources.
+    Changes(drift::ChangesArgs),
+    /// Approved baselines drift rules compare against: pin, list, show, approve, delete.
+    #[command(subcommand)]
+    Baselines(drift::BaselinesCommand),
+    /// Tag policy totals per account.
+    #[command(subcommand)]
+    Tags(drift::TagsCommand),
     /// The price table cost estimates use (with [pricing] overrides applied).
     #[command(subcommand)]
     Pricing(PricingCommand),
@@ -464,6 +473,9 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Rules(RulesCommand::Test(args)) => commands::rules_test(args).await,
         Command::Scans(cmd) => commands::scans(cmd).await,
         Command::Suppressions(cmd) => commands::suppressions(cmd).await,
+        Command::Changes(args) => drift::changes(args).await,
+        Command::Baselines(cmd) => drift::baselines(cmd).await,
+        Command::Tags(cmd) => drift::tags(cmd).await,
         Command::Keys(cmd) => vault::keys(cmd).await,
         Command::Credentials(cmd) => vault::credentials(cmd).await,
         Command::Serve(args) => serve::serve(args).await,
@@ -551,6 +563,7 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
         stale_after_scans: config.suppressions.stale_after_scans,
     };
 
+    let retention = config.history.retention()?;
     let store = Store::connect(&database_url(&args.db, &config))
         .await
         .context("cannot open the database")?;
@@ -596,6 +609,9 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
     });
 
     let report = pipeline::scan_aws(&store, cfg, connection, &settings).await;
+    if let Ok(r) = &report {
+        drift::prune_after_scan(&store, retention, &r.scan.connection_id).await;
+    }
     store.close().await;
     let report = report?;
 

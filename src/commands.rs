@@ -324,6 +324,17 @@ pub async fn scans(cmd: ScansCommand) -> Result<u8> {
 
 /// `30d`, `12h`, `90m`, `45s` from now, or an RFC 3339 time.
 pub fn parse_expiry(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    parse_time_or_span(s, now, "--expires", 1)
+}
+
+/// An RFC 3339 time, or a span (`30d`, `12h`, `90m`, `45s`) added to `now` times `sign`
+/// (1: from now, -1: ago). Errors name `flag`.
+pub fn parse_time_or_span(
+    s: &str,
+    now: DateTime<Utc>,
+    flag: &str,
+    sign: i32,
+) -> Result<DateTime<Utc>> {
     let s = s.trim();
     let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     if !digits.is_empty()
@@ -334,19 +345,19 @@ pub fn parse_expiry(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
             .parse()
             .ok()
             .filter(|n| *n > 0 && *n <= 3650 * 24 * 60)
-            .with_context(|| format!("--expires {s:?}: expected e.g. 30d, 12h, 90m or 45s"))?;
+            .with_context(|| format!("{flag} {s:?}: expected e.g. 30d, 12h, 90m or 45s"))?;
         let d = match s.chars().last() {
             Some('d') => Duration::days(n),
             Some('h') => Duration::hours(n),
             Some('m') => Duration::minutes(n),
             Some('s') => Duration::seconds(n),
-            _ => bail!("--expires {s:?}: the unit must be d, h, m or s"),
+            _ => bail!("{flag} {s:?}: the unit must be d, h, m or s"),
         };
-        return Ok(now + d);
+        return Ok(now + d * sign);
     }
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .with_context(|| format!("--expires {s:?}: expected an RFC 3339 time or e.g. 30d"))
+        .with_context(|| format!("{flag} {s:?}: expected an RFC 3339 time or e.g. 30d"))
 }
 
 pub async fn suppressions(cmd: SuppressionsCommand) -> Result<u8> {

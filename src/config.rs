@@ -13,9 +13,13 @@
 //! disabled = ["aws.ec2.instance_imdsv1"]
 //! [rules.severity_overrides]
 //! "aws.ebs.volume_unattached" = "medium"
-//! [rules.tag_policy]                       # aws.tagging.resource_missing_required_tags
+//! [rules.tag_policy]                       # aws.tagging.* (missing tags, invalid values)
 //! required = ["owner", "cost-center"]
 //! kinds = ["aws_ec2_instance", "aws_ebs_volume"]   # empty or absent: every kind
+//! [rules.tag_policy.allowed_values]
+//! environment = ["prod", "staging", "dev"]
+//! [rules.tag_policy.per_kind.aws_s3_bucket]       # added to the general policy for one kind
+//! required = ["data-classification"]
 //! [rules.thresholds]
 //! volume_unattached_min_age_days = 7
 //! snapshot_max_age_days = 90               # aws.ebs.snapshot_older_than_90d
@@ -35,6 +39,10 @@
 //!
 //! [cost]
 //! group_by_tags = ["owner", "cost-center"]
+//!
+//! [history]                                # resource change history retention
+//! retention_days = 180
+//! retention_scans = 50
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,6 +72,50 @@ pub struct Config {
     pub vault: VaultConfig,
     /// `skywarden serve`: scheduled scans.
     pub scheduler: SchedulerConfig,
+    /// Change history retention.
+    pub history: HistoryConfig,
+}
+
+/// `[history]`: how long resource change history is kept. A change is deleted when either
+/// limit says so; with neither, history is kept forever. Pruned after every CLI scan (of that
+/// connection) and by the daemon in the background, in bounded batches.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HistoryConfig {
+    /// Changes older than this many days are deleted (default 180, as Fix Inventory).
+    pub retention_days: Option<u32>,
+    /// Only the changes of each connection's newest this-many finished scans are kept.
+    pub retention_scans: Option<u32>,
+    /// How often the daemon prunes.
+    pub prune_interval_secs: u64,
+    /// At most this many changes are deleted per pruning pass (the rest in the next one).
+    pub prune_max_rows: u64,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig {
+            retention_days: Some(180),
+            retention_scans: None,
+            prune_interval_secs: 3600,
+            prune_max_rows: 50_000,
+        }
+    }
+}
+
+impl HistoryConfig {
+    pub fn retention(&self) -> Result<skywarden_store::Retention> {
+        if self.retention_scans == Some(0) {
+            bail!("[history] retention_scans must be at least 1 (leave it out to keep every scan's changes)");
+        }
+        if self.retention_days == Some(0) {
+            bail!("[history] retention_days must be at least 1 (leave it out to keep changes forever)");
+        }
+        Ok(skywarden_store::Retention {
+            days: self.retention_days,
+            scans: self.retention_scans,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -399,6 +451,32 @@ mod tests {
             Config::from_parts(Some(("t.toml", "[rules.azure]\nrequire_cmk = true\n")), &[])
                 .is_err()
         );
+    }
+
+    #[test]
+    fn tag_policy_per_kind_and_history_parse() {
+        let text = "[rules.tag_policy]\nrequired = [\"owner\"]\n[rules.tag_policy.allowed_values]\nenvironment = [\"prod\", \"dev\"]\n[rules.tag_policy.per_kind.aws_s3_bucket]\nrequired = [\"data-classification\"]\n[history]\nretention_days = 30\nretention_scans = 10\n";
+        let c = Config::from_parts(Some(("t.toml", text)), &[]).unwrap();
+        let p = &c.rules.tag_policy;
+        assert_eq!(p.allowed_values["environment"], ["prod", "dev"]);
+        assert_eq!(
+            p.per_kind[&skywarden_graph::ResourceKind::AwsS3Bucket].required,
+            ["data-classification"]
+        );
+        let r = c.history.retention().unwrap();
+        assert_eq!((r.days, r.scans), (Some(30), Some(10)));
+        let e = Config::from_parts(
+            Some((
+                "t.toml",
+                "[rules.tag_policy.per_kind.aws_s3_buckets]\nrequired = []\n",
+            )),
+            &[],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("aws_s3_buckets"), "{e}");
+        let c =
+            Config::from_parts(Some(("t.toml", "[history]\nretention_scans = 0\n")), &[]).unwrap();
+        assert!(c.history.retention().is_err());
     }
 
     #[test]

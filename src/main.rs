@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 mod connection;
+mod drift;
 mod http;
 mod keyring;
 mod metrics;

@@ -15,7 +15,7 @@ use skywarden_store::{ScanComparison, ScanRecord};
 use crate::cli::Format;
 use crate::pipeline::ScanReport;
 
-fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
@@ -221,6 +221,22 @@ pub fn scan_table(r: &ScanReport) -> String {
         "  cost        {:.2} USD/month estimated waste",
         t.monthly_cost_usd
     );
+    let _ = writeln!(
+        out,
+        "  history     {} created, {} modified, {} deleted, {} unchanged (Complete scopes)",
+        p.resources_created, p.resources_modified, p.resources_deleted, p.resources_unchanged
+    );
+    for a in &r.tag_policy {
+        let _ = writeln!(
+            out,
+            "  tags        account {}: {} of {} resource(s) non-compliant ({} missing required tags, {} invalid values)",
+            a.account_id,
+            a.resources_non_compliant,
+            a.resources_checked.unwrap_or(0),
+            a.resources_missing_tags,
+            a.resources_invalid_values
+        );
+    }
     for e in &r.rule_errors {
         let _ = writeln!(
             out,

@@ -38,6 +38,8 @@ pub struct ScanReport {
     pub persist: PersistSummary,
     /// Rules that could not be evaluated this scan (their findings were left as stored).
     pub rule_errors: Vec<RuleEvalError>,
+    /// Tag policy totals per account (resources checked, missing tags, invalid values).
+    pub tag_policy: Vec<skywarden_rules::AccountTagTotals>,
     /// Open findings of the connection after the scan, including findings in scopes this scan
     /// could not see (they stay open until a Complete scope shows them gone).
     pub findings: Vec<FindingRecord>,
@@ -96,9 +98,7 @@ pub async fn scan_aws(
 
 /// Runs the AWS scanner while the inventory builder consumes the batches its collectors
 /// stream, so the scan never holds the resources twice.
-pub async fn collect_aws(
-    cfg: &AwsScanConfig,
-) -> Result<(ScanOutput, InventoryBuilder), ScanError> {
+pub async fn collect_aws(cfg: &AwsScanConfig) -> Result<(ScanOutput, InventoryBuilder), ScanError> {
     let (sink, stream) = skywarden_scanner::sink::channel();
     let (out, builder) = tokio::join!(skywarden_scanner::scan_aws(cfg, sink), consume(stream));
     Ok((out?, builder))
@@ -169,11 +169,31 @@ pub async fn persist(
             "references to resources outside the inventory"
         );
     }
-    let cx = settings
+    // The connection's baselines for the drift rules; if they cannot be read, the drift rules
+    // do not run (their stored findings stay as they are) and the report says why.
+    let baseline = store.baseline_view(&connection).await;
+    let mut cx = settings
         .engine
         .context(&inventory, &settings.pricing, Utc::now())
         .with_coverage(&out.coverage);
-    let evaluation = settings.engine.evaluate(&cx);
+    if let Ok(view) = &baseline {
+        cx = cx.with_baseline(view);
+    }
+    let mut evaluation = settings.engine.evaluate(&cx);
+    if let Err(e) = &baseline {
+        for rule in settings.engine.rules() {
+            if skywarden_rules::catalog::is_drift_rule(&rule.id) {
+                evaluation.errors.push(RuleEvalError {
+                    rule_id: rule.id,
+                    message: format!("the connection's baselines could not be read: {e}"),
+                });
+            }
+        }
+    }
+    let tag_policy = skywarden_rules::tag_totals(
+        &evaluation.findings,
+        Some((&inventory, &settings.engine.settings().tag_policy)),
+    );
     let rules = settings.engine.rules();
     for e in &evaluation.errors {
         tracing::warn!(rule = %e.rule_id, error = %e.message, "rule not evaluated");
@@ -264,6 +284,7 @@ pub async fn persist(
         resources_by_kind,
         persist,
         rule_errors: evaluation.errors,
+        tag_policy,
         findings,
     })
 }

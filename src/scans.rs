@@ -372,9 +372,15 @@ impl ScanService {
         self.store
             .set_scan_progress(scan_id, &progress(Phase::Persisting))
             .await?;
-        let report =
-            pipeline::persist(&self.store, scan_id, conn.id.clone(), out, builder, &self.settings)
-                .await?;
+        let report = pipeline::persist(
+            &self.store,
+            scan_id,
+            conn.id.clone(),
+            out,
+            builder,
+            &self.settings,
+        )
+        .await?;
         drop(permit);
         self.metrics.scan_report(&report);
         Ok(report.scan.status.as_str().to_string())

@@ -80,6 +80,8 @@ pub struct Running {
     stop: CancellationToken,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     scheduler: Option<tokio::task::JoinHandle<()>>,
+    /// Background pruning of change history.
+    pruner: tokio::task::JoinHandle<()>,
     scans: Arc<ScanService>,
     grace: Duration,
 }
@@ -100,6 +102,7 @@ impl Running {
         if let Some(s) = self.scheduler {
             let _ = s.await;
         }
+        let _ = self.pruner.await;
         self.scans.shutdown(self.grace).await;
         match tokio::time::timeout(self.grace, self.server).await {
             Ok(Ok(r)) => r.context("HTTP server")?,
@@ -118,6 +121,7 @@ pub async fn start(
     rules: Vec<skywarden_rules::RuleInfo>,
     listen: SocketAddr,
 ) -> Result<Running> {
+    let retention = config.history.retention()?;
     let keys = Arc::new(KeyRing::load(&config.vault)?);
     keys.verify(&store)
         .await
@@ -154,6 +158,13 @@ pub async fn start(
     } else {
         None
     };
+    let pruner = crate::drift::spawn_pruner(
+        store.clone(),
+        retention,
+        Duration::from_secs(config.history.prune_interval_secs.max(1)),
+        config.history.prune_max_rows.max(1),
+        stop.clone(),
+    );
     let grace = Duration::from_secs(config.server.shutdown_grace_secs.max(1));
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -184,6 +195,7 @@ pub async fn start(
         stop,
         server,
         scheduler,
+        pruner,
         scans,
         grace,
     })

@@ -1119,15 +1119,21 @@ fn account_truth_mismatches(
 /// `throttle` puts the fault proxy in front of the emulator, answering that fraction of all
 /// calls (every service, both accounts) with the service's throttling error: the scan must
 /// still end with every scope Complete and the exact ground truth.
-async fn organization_scan_matches_each_accounts_ground_truth(prefix: &str, throttle: Option<&str>) {
+async fn organization_scan_matches_each_accounts_ground_truth(
+    prefix: &str,
+    throttle: Option<&str>,
+) {
     let Some(emu) = org_estate(prefix) else {
         return;
     };
     let member = emu.member.clone();
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(dir.path());
-    let proxy = throttle.map(|t| Proxy::start(&emu.emu.endpoint, &["--throttle", t, "--seed", "11"]));
-    let endpoint = proxy.as_ref().map_or(emu.emu.endpoint.as_str(), |p| p.url.as_str());
+    let proxy =
+        throttle.map(|t| Proxy::start(&emu.emu.endpoint, &["--throttle", t, "--seed", "11"]));
+    let endpoint = proxy
+        .as_ref()
+        .map_or(emu.emu.endpoint.as_str(), |p| p.url.as_str());
     let mut args = vec![
         "--org-role",
         "OrganizationAccountAccessRole",

@@ -459,6 +459,46 @@ impl fmt::Display for ScanId {
     }
 }
 
+/// The id of a pinned baseline (drift): a UUIDv7, so ids sort by pin time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BaselineId(uuid::Uuid);
+
+impl BaselineId {
+    pub fn new() -> Self {
+        BaselineId(uuid::Uuid::now_v7())
+    }
+}
+impl Default for BaselineId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl FromStr for BaselineId {
+    type Err = GraphError;
+    fn from_str(s: &str) -> Result<Self, GraphError> {
+        uuid::Uuid::parse_str(s)
+            .map(BaselineId)
+            .map_err(|_| GraphError::invalid("baseline id", s, "expected a UUID"))
+    }
+}
+impl TryFrom<String> for BaselineId {
+    type Error = GraphError;
+    fn try_from(s: String) -> Result<Self, GraphError> {
+        s.parse()
+    }
+}
+impl From<BaselineId> for String {
+    fn from(v: BaselineId) -> String {
+        v.0.to_string()
+    }
+}
+impl fmt::Display for BaselineId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

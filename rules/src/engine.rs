@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use skywarden_graph::topology::{self, Exposure};
 use skywarden_graph::{AccountId, Coverage, Inventory, Region, ResourceId, ResourceKind, Scope};
 
+use crate::baseline::BaselineView;
 use crate::catalog;
 use crate::error::RulesError;
 use crate::finding::Finding;
@@ -23,7 +24,7 @@ pub struct EvalCx<'a> {
     pub exposures: BTreeMap<ResourceId, Exposure>,
     pub pricing: &'a PriceTable,
     pub now: DateTime<Utc>,
-    /// Required tags (from [`RuleSettings::tag_policy`]; empty: the tag rule reports nothing).
+    /// The tag policy (from [`RuleSettings::tag_policy`]; empty: the tag rules report nothing).
     pub tag_policy: TagPolicy,
     /// Age thresholds of built-in rules (from [`RuleSettings::thresholds`]).
     pub thresholds: Thresholds,
@@ -34,6 +35,9 @@ pub struct EvalCx<'a> {
     /// *absence* (e.g. "no targets": they ask [`EvalCx::saw`] first); `None`: unknown
     /// (evaluation outside a scan).
     pub coverage: Option<&'a Coverage>,
+    /// The connection's approved baselines, for the drift rules (`drift.*`); `None`: the drift
+    /// rules do not run (and so resolve nothing). See [`crate::baseline`].
+    pub baseline: Option<&'a BaselineView>,
 }
 
 impl<'a> EvalCx<'a> {
@@ -51,7 +55,26 @@ impl<'a> EvalCx<'a> {
             thresholds: Thresholds::default(),
             azure: AzureRuleSettings::default(),
             coverage: None,
+            baseline: None,
         }
+    }
+
+    /// The same context with the connection's baselines (see [`EvalCx::baseline`]).
+    pub fn with_baseline(mut self, baseline: &'a BaselineView) -> Self {
+        self.baseline = Some(baseline);
+        self
+    }
+
+    /// Whether the scan recorded (`account`, `region`, `kind`) as Complete. Stricter than
+    /// [`EvalCx::saw`]: no coverage, or no entry for the scope, is not Complete. Drift rules
+    /// raise findings only there.
+    pub fn complete(&self, account: &AccountId, region: &Region, kind: ResourceKind) -> bool {
+        let scope = Scope {
+            account_id: account.clone(),
+            region: region.clone(),
+            kind,
+        };
+        self.coverage.is_some_and(|c| c.is_complete(&scope))
     }
 
     /// The same context with the scan's coverage (see [`EvalCx::coverage`]).
@@ -119,20 +142,99 @@ pub struct AzureRuleSettings {
     pub require_cmk_disks: bool,
 }
 
-/// Tags every resource (of `kinds`, or of every kind when empty) must carry
-/// (`aws.tagging.resource_missing_required_tags`, `azure.tagging.resource_missing_required_tags`).
+/// The tag policy (`[rules.tag_policy]`): tags resources must carry and the values they may
+/// take. `aws.tagging.resource_missing_required_tags` reports missing keys,
+/// `aws.tagging.resource_invalid_tag_value` values outside the allowed set;
+/// `azure.tagging.resource_missing_required_tags` reports missing keys on Azure kinds (Azure
+/// tag keys are case-insensitive there).
+///
+/// `required` and `allowed_values` apply to the resources of `kinds` (every kind when empty);
+/// `per_kind` adds to that for one kind: its `required` keys are added, and its
+/// `allowed_values` replace the general ones key by key. Keys and values are compared exactly
+/// (AWS tag keys and values are case-sensitive).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TagPolicy {
-    /// Tag keys, matched exactly (AWS tag keys are case-sensitive).
+    /// Tag keys every resource of `kinds` must carry.
     pub required: Vec<String>,
-    /// Kinds the policy applies to; empty = every kind.
+    /// Kinds `required` and `allowed_values` apply to; empty = every kind.
     pub kinds: Vec<ResourceKind>,
+    /// Tag key -> the only values it may take (when present), e.g.
+    /// `environment = ["prod", "staging", "dev"]`.
+    pub allowed_values: BTreeMap<String, Vec<String>>,
+    /// Policies of single kinds, added to the general one.
+    pub per_kind: BTreeMap<ResourceKind, KindTagPolicy>,
+}
+
+/// The part of the tag policy for one kind (`[rules.tag_policy.per_kind.<kind>]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KindTagPolicy {
+    /// Required in addition to the general `required` keys.
+    pub required: Vec<String>,
+    /// Replace the general allowed values of the same keys.
+    pub allowed_values: BTreeMap<String, Vec<String>>,
+}
+
+/// The tag policy in effect for one kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EffectiveTagPolicy {
+    /// In configuration order, general keys first, without duplicates.
+    pub required: Vec<String>,
+    pub allowed_values: BTreeMap<String, Vec<String>>,
 }
 
 impl TagPolicy {
+    /// Whether anything of the policy applies to `kind`.
     pub fn applies_to(&self, kind: ResourceKind) -> bool {
-        !self.required.is_empty() && (self.kinds.is_empty() || self.kinds.contains(&kind))
+        self.for_kind(kind).is_some()
+    }
+
+    /// The policy in effect for `kind`; `None` when it requires and restricts nothing there.
+    pub fn for_kind(&self, kind: ResourceKind) -> Option<EffectiveTagPolicy> {
+        let mut out = EffectiveTagPolicy::default();
+        if self.kinds.is_empty() || self.kinds.contains(&kind) {
+            out.required.clone_from(&self.required);
+            out.allowed_values.clone_from(&self.allowed_values);
+        }
+        if let Some(k) = self.per_kind.get(&kind) {
+            for key in &k.required {
+                if !out.required.contains(key) {
+                    out.required.push(key.clone());
+                }
+            }
+            for (key, values) in &k.allowed_values {
+                out.allowed_values.insert(key.clone(), values.clone());
+            }
+        }
+        (!out.required.is_empty() || !out.allowed_values.is_empty()).then_some(out)
+    }
+
+    /// A configuration mistake: an empty key, or a key whose allowed set is empty (no value
+    /// could ever pass).
+    pub fn validate(&self) -> Result<(), String> {
+        let general = std::iter::once((None, &self.required, &self.allowed_values));
+        let kinds = self
+            .per_kind
+            .iter()
+            .map(|(k, p)| (Some(*k), &p.required, &p.allowed_values));
+        for (kind, required, allowed) in general.chain(kinds) {
+            let at = kind.map_or(String::new(), |k| format!(" (per_kind.{k})"));
+            if required.iter().any(String::is_empty) {
+                return Err(format!("an empty tag key in required{at}"));
+            }
+            for (key, values) in allowed {
+                if key.is_empty() {
+                    return Err(format!("an empty tag key in allowed_values{at}"));
+                }
+                if values.is_empty() {
+                    return Err(format!(
+                        "allowed_values.{key}{at} is empty: no value could pass; remove the key instead"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -144,8 +246,7 @@ pub struct RuleSettings {
     pub disabled: BTreeSet<String>,
     /// Rule id -> severity to report instead of the rule's own.
     pub severity_overrides: BTreeMap<String, Severity>,
-    /// Required tags for `aws.tagging.resource_missing_required_tags` and
-    /// `azure.tagging.resource_missing_required_tags`.
+    /// Required tags and allowed values (`aws.tagging.*`, `azure.tagging.*`).
     pub tag_policy: TagPolicy,
     /// Age thresholds of built-in rules.
     pub thresholds: Thresholds,
@@ -208,6 +309,11 @@ impl Engine {
             packs,
             settings,
         };
+        engine
+            .settings
+            .tag_policy
+            .validate()
+            .map_err(RulesError::InvalidTagPolicy)?;
         let known: BTreeSet<String> = engine.all_rule_ids().collect();
         for id in engine
             .settings
@@ -285,6 +391,10 @@ impl Engine {
     pub fn evaluate(&self, cx: &EvalCx<'_>) -> Evaluation {
         let mut out = Evaluation::default();
         for rule in self.builtins.iter().filter(|r| self.enabled(r.meta.id)) {
+            // Without baselines the drift rules cannot look: they neither report nor resolve.
+            if catalog::is_drift_rule(rule.meta.id) && cx.baseline.is_none() {
+                continue;
+            }
             out.findings.extend((rule.eval)(cx));
             out.evaluated.insert(rule.meta.id.to_string());
         }

@@ -14,4 +14,10 @@ pub enum RulesError {
     UnknownRule(String),
     #[error("invalid suppression: {0}")]
     InvalidSuppression(String),
+    #[error("invalid tag selector {value:?}: {reason}")]
+    InvalidSelector { value: String, reason: String },
+    #[error("invalid [rules.tag_policy]: {0}")]
+    InvalidTagPolicy(String),
+    #[error("inconsistent baseline: {0}")]
+    Baseline(String),
 }

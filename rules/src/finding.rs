@@ -23,9 +23,11 @@ use skywarden_graph::model::{
 };
 use skywarden_graph::topology::{Hop, OpenIngress};
 use skywarden_graph::{
-    AccountId, ConnectionId, Region, Resource, ResourceId, ResourceKind, ScanId,
+    AccountId, BaselineId, ConnectionId, PatchOp, Region, Resource, ResourceId, ResourceKind,
+    ScanId,
 };
 
+use crate::baseline::DriftChange;
 use crate::error::RulesError;
 use crate::meta::{Category, RuleInfo, RuleMeta, Severity};
 
@@ -478,6 +480,18 @@ pub enum Evidence {
         public_network_access: Option<PublicNetworkAccess>,
         rules: Vec<SqlFirewallRule>,
     },
+    /// Tag values outside the values the tag policy allows for their key.
+    InvalidTagValues { invalid: Vec<InvalidTagValue> },
+    /// How a resource differs from its approved baseline (`drift.*` rules): `patch` is the
+    /// RFC 6902 JSON Patch from the baseline's normalised document to the current one,
+    /// restricted to the fields the rule is about (`created`: one `add` of the whole document
+    /// at the empty path; `deleted`: one `replace` of the whole document with `null`).
+    BaselineDrift {
+        baseline_id: BaselineId,
+        baseline_scan_id: ScanId,
+        change: DriftChange,
+        patch: Vec<PatchOp>,
+    },
 }
 
 /// A premium disk of [`Evidence::DeallocatedVmPremiumDisks`] with its own monthly estimate
@@ -488,6 +502,14 @@ pub struct BilledAzureDisk {
     pub sku: Option<DiskSku>,
     pub size_gib: Option<i32>,
     pub monthly_cost_usd: Option<f64>,
+}
+
+/// One tag of [`Evidence::InvalidTagValues`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidTagValue {
+    pub key: String,
+    pub value: String,
+    pub allowed: Vec<String>,
 }
 
 /// One admin port of [`Evidence::NetworkAclWorldAdminIngress`] and the entries that open it.

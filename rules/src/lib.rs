@@ -3,7 +3,8 @@
 //!
 //! Owns: [`RuleMeta`], [`Finding`] / [`FindingKey`] / [`FindingRecord`], [`Severity`],
 //! [`Category`], [`FindingStatus`], the catalog of built-in rules ([`catalog`]), the
-//! [`engine`] and [`pricing`].
+//! [`engine`] and [`pricing`], the baselines drift rules compare against ([`baseline`]) and
+//! tag policy totals ([`tag_totals`]).
 //!
 //! Depends on `skywarden-graph` only. Must not depend on the scanner, the store, any cloud
 //! SDK or any I/O: rules are pure functions over an immutable inventory.
@@ -11,6 +12,7 @@
 // Tests may unwrap: a panic is the failure report. Non-test code is still linted.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod baseline;
 pub mod catalog;
 pub mod engine;
 pub mod error;
@@ -19,17 +21,19 @@ pub mod finding;
 pub mod meta;
 pub mod pricing;
 pub mod suppression;
+pub mod tag_totals;
 pub mod user;
 
+pub use baseline::{BaselineView, DriftChange, PinnedBaseline, TagSelector};
 pub use engine::{
-    AzureRuleSettings, Engine, EvalCx, Evaluation, RuleEvalError, RuleSettings, TagPolicy,
-    Thresholds,
+    AzureRuleSettings, Engine, EvalCx, Evaluation, KindTagPolicy, RuleEvalError, RuleSettings,
+    TagPolicy, Thresholds,
 };
 pub use error::RulesError;
 pub use export::{ExportError, ExportFormat, ExportInput};
 pub use finding::{
     BilledAzureDisk, BilledVolume, CostComponent, Evidence, Finding, FindingKey, FindingRecord,
-    FindingStatus, PricingBasis, SuppressionRef, TrailSummary, UnusedCredential,
+    FindingStatus, InvalidTagValue, PricingBasis, SuppressionRef, TrailSummary, UnusedCredential,
 };
 pub use meta::{
     Category, ComplianceRef, Framework, FrameworkRef, Rule, RuleInfo, RuleMeta, RuleSource,
@@ -37,3 +41,4 @@ pub use meta::{
 };
 pub use pricing::{cost_totals, CostTotals, PriceOverrides, PriceTable, PricingError};
 pub use suppression::{NewSuppression, StaleReason, StaleSuppression, Suppression};
+pub use tag_totals::{tag_totals, AccountTagTotals, TagKeyTotals};

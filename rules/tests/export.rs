@@ -955,7 +955,11 @@ fn builtin_catalog_exports_validate() {
                 info.severity,
                 info.category,
                 "arn:aws:ec2:us-east-1:123456789012:instance/i-0cat",
-                info.kinds[0],
+                // Rules of every kind (drift) list none.
+                info.kinds
+                    .first()
+                    .copied()
+                    .unwrap_or(ResourceKind::AwsEc2Instance),
                 Evidence::InstanceMetadata {
                     http_tokens: Some(HttpTokens::Required),
                     http_endpoint_enabled: true,

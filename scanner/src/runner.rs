@@ -593,8 +593,14 @@ async fn scan_account(
         .map(|region| {
             let rcx = region_cx(sdk, &gate, account, region);
             async move {
-                run_collectors(cfg, &rcx.map, Cx::Region(&rcx), collectors::regional(), sink)
-                    .await
+                run_collectors(
+                    cfg,
+                    &rcx.map,
+                    Cx::Region(&rcx),
+                    collectors::regional(),
+                    sink,
+                )
+                .await
             }
             .boxed()
         })

@@ -48,6 +48,8 @@ route_groups!(
     graph,
     exposures,
     findings,
+    changes,
+    baselines,
     suppressions,
     rules,
     tokens,

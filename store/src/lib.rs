@@ -7,7 +7,9 @@
 //! finding lifecycle ([`Store::list_findings`]); and for the daemon: organizations, API
 //! tokens (hashed) and the audit log, API-managed connections and their cascading deletion,
 //! per-connection scan leases, cancellation, progress and crash recovery, cursor-paginated
-//! inventory and findings, and the totals behind `/metrics`. [`Store::finish_scan`] is where
+//! inventory and findings, and the totals behind `/metrics`; change history
+//! ([`Store::list_changes`], [`Store::prune_history`]) and baselines ([`Store::pin_baseline`],
+//! [`Store::approve_resource`], [`Store::baseline_view`]). [`Store::finish_scan`] is where
 //! "could not see is never nothing there" is enforced for storage: deletions and resolutions
 //! only come from Complete coverage scopes.
 //!
@@ -16,8 +18,10 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod changeset;
 mod compare;
 mod cursor;
+mod drift;
 mod error;
 mod plan;
 mod rows;
@@ -26,6 +30,10 @@ mod store;
 mod types;
 
 pub use cursor::{cursor_after, FindingCursor};
+pub use drift::{
+    Approval, ApprovalAction, BaselineEntry, BaselineRecord, ChangeFilter, ChangeKind, NewBaseline,
+    PruneSummary, ResourceChange, Retention,
+};
 pub use error::{redact_url, StoreError};
 pub use sealing::{MasterKey, MASTER_KEY_ENV};
 pub use store::{Store, ABANDONED, TOKEN_PREFIX};

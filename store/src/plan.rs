@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use skywarden_graph::volatile::{has_volatile_fields, normalised};
 use skywarden_graph::{
     AccountId, ConnectionId, Coverage, CoverageStatus, Region, Resource, ResourceKind, Scope,
 };
@@ -34,8 +35,11 @@ pub(crate) struct ResourceWrite<'a> {
     /// The canonical (sorted-key) document as compact JSON text: a scan's documents are held
     /// between planning and writing, and text is several times smaller than a `Value` tree.
     pub document: Box<RawValue>,
-    /// Hex SHA-256 of `document`.
+    /// Hex SHA-256 of the canonical (sorted-key) JSON of the *normalised* document (volatile
+    /// fields cleared, `skywarden_graph::volatile`): equal exactly when nothing really changed.
     pub content_hash: String,
+    /// Hex SHA-256 of the canonical JSON of the stored document itself.
+    pub document_hash: String,
 }
 
 /// One finding row to upsert.
@@ -150,12 +154,21 @@ fn plan_resources<'a>(
         };
         let text = serde_json::to_string(&canonical(to_stored("resource", r.id.as_str(), r)?))
             .map_err(encode)?;
-        let content_hash = hex::encode(Sha256::digest(text.as_bytes()));
+        let document_hash = hex::encode(Sha256::digest(text.as_bytes()));
+        let content_hash = if has_volatile_fields(r.kind()) {
+            let n = canonical(to_value("resource", r.id.as_str(), normalised(r).as_ref())?);
+            hex::encode(Sha256::digest(
+                serde_json::to_string(&n).map_err(encode)?.as_bytes(),
+            ))
+        } else {
+            document_hash.clone()
+        };
         out.push(ResourceWrite {
             resource: r,
             kind: r.kind().as_str(),
             document: RawValue::from_string(text).map_err(encode)?,
             content_hash,
+            document_hash,
         });
     }
     for (scope, count) in uncovered {
@@ -237,7 +250,8 @@ pub(crate) fn canonical(v: Value) -> Value {
 /// Whether a stored finding that this scan did not report may be resolved: only when its rule
 /// ran to completion in this scan (`evaluated`) and every kind the rule reads was Complete for
 /// the finding's account and region. Kinds come from `rules` (the rules that ran), else the
-/// built-in catalog, else the finding's own kind.
+/// built-in catalog, else the finding's own kind; drift rules (`drift.*`) always use the
+/// finding's own kind.
 pub(crate) fn may_resolve(
     coverage: &Coverage,
     rules: &[RuleInfo],
@@ -252,6 +266,8 @@ pub(crate) fn may_resolve(
     }
     let own = [resource_kind];
     let kinds: &[ResourceKind] = match rules.iter().find(|r| r.id == rule_id) {
+        // A drift finding reads only its own resource (now and in the baseline).
+        _ if catalog::is_drift_rule(rule_id) => &own,
         Some(r) if !r.kinds.is_empty() => &r.kinds,
         _ => match catalog::get(rule_id) {
             Some(rule) if !rule.meta.kinds.is_empty() => rule.meta.kinds,
@@ -446,6 +462,58 @@ mod tests {
             &ran,
             "acme.x",
             sg,
+            &acct(),
+            &region("us-east-1")
+        ));
+    }
+
+    #[test]
+    fn drift_findings_depend_on_their_own_scope_only() {
+        let rule = "drift.public_access_enabled";
+        let sg = ResourceKind::AwsEc2SecurityGroup;
+        let evaluated: BTreeSet<String> = [rule.to_string()].into();
+        let mut c = Coverage::new();
+        c.record(scope("us-east-1", sg), CoverageStatus::Complete);
+        c.record(scope("eu-west-1", sg), failed());
+        // The rule also lists buckets and snapshots; an SG finding does not wait for them.
+        assert!(may_resolve(
+            &c,
+            &[],
+            &evaluated,
+            rule,
+            sg,
+            &acct(),
+            &region("us-east-1")
+        ));
+        assert!(!may_resolve(
+            &c,
+            &[],
+            &evaluated,
+            rule,
+            sg,
+            &acct(),
+            &region("eu-west-1")
+        ));
+        // A rule listing no kinds (every kind): the finding's own kind.
+        let created = "drift.resource_created_outside_baseline";
+        let evaluated: BTreeSet<String> = [created.to_string()].into();
+        let vol = ResourceKind::AwsEbsVolume;
+        assert!(!may_resolve(
+            &c,
+            &[],
+            &evaluated,
+            created,
+            vol,
+            &acct(),
+            &region("us-east-1")
+        ));
+        c.record(scope("us-east-1", vol), CoverageStatus::Complete);
+        assert!(may_resolve(
+            &c,
+            &[],
+            &evaluated,
+            created,
+            vol,
             &acct(),
             &region("us-east-1")
         ));

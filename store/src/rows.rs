@@ -478,3 +478,113 @@ pub(crate) fn connection(row: &impl Cells) -> Result<crate::types::ConnectionRec
         credential_kind,
     })
 }
+
+pub(crate) const CHANGE_COLUMNS: &str =
+    "id, connection_id, scan_id, at, resource_id, kind, account_id, \
+     region, change, content_hash, patch, document";
+
+pub(crate) fn resource_change(
+    row: &impl Cells,
+) -> Result<crate::drift::ResourceChange, StoreError> {
+    let id = row
+        .int("id")
+        .map_err(|e| StoreError::decode("resource_changes", "<unreadable>", "id", e))?;
+    let cx = RowCx {
+        row,
+        table: "resource_changes",
+        key: id.to_string(),
+    };
+    Ok(crate::drift::ResourceChange {
+        id,
+        connection_id: cx.parse("connection_id")?,
+        scan_id: cx.parse("scan_id")?,
+        at: cx.time("at")?,
+        resource_id: cx.parse("resource_id")?,
+        kind: cx.parse("kind")?,
+        account_id: cx.parse("account_id")?,
+        region: cx.parse("region")?,
+        change: cx.parse("change")?,
+        content_hash: cx.opt_text("content_hash")?,
+        patch: cx.opt_json("patch")?,
+        document: cx.opt_json("document")?,
+    })
+}
+
+/// Columns of `baselines b` with the number of its resources.
+pub(crate) const BASELINE_COLUMNS: &str = "b.id, b.connection_id, b.scan_id, b.selector_key, \
+     b.selector_value, b.scopes, b.note, b.created_by, b.created_at, b.updated_at, \
+     (SELECT COUNT(*) FROM baseline_resources br WHERE br.baseline_id = b.id) AS resource_count";
+
+pub(crate) fn baseline(row: &impl Cells) -> Result<crate::drift::BaselineRecord, StoreError> {
+    let cx = RowCx::new(row, "baselines", "id")?;
+    let selector = match (cx.opt_text("selector_key")?, cx.opt_text("selector_value")?) {
+        (Some(key), Some(value)) => Some(skywarden_rules::TagSelector { key, value }),
+        (None, None) => None,
+        _ => return Err(cx.err("selector_value", "a selector needs both key and value")),
+    };
+    Ok(crate::drift::BaselineRecord {
+        id: cx.parse("id")?,
+        connection_id: cx.parse("connection_id")?,
+        scan_id: cx.parse("scan_id")?,
+        selector,
+        scopes: cx.json("scopes")?,
+        note: cx.opt_text("note")?,
+        created_by: cx.text("created_by")?,
+        created_at: cx.time("created_at")?,
+        updated_at: cx.time("updated_at")?,
+        resource_count: cx.count("resource_count")?,
+    })
+}
+
+pub(crate) const BASELINE_ENTRY_COLUMNS: &str =
+    "resource_id, kind, account_id, region, content_hash, approved_at, approved_by, document";
+
+pub(crate) fn baseline_entry(row: &impl Cells) -> Result<crate::drift::BaselineEntry, StoreError> {
+    let cx = RowCx::new(row, "baseline_resources", "resource_id")?;
+    Ok(crate::drift::BaselineEntry {
+        resource_id: cx.parse("resource_id")?,
+        kind: cx.parse("kind")?,
+        account_id: cx.parse("account_id")?,
+        region: cx.parse("region")?,
+        content_hash: cx.text("content_hash")?,
+        approved_at: cx.time("approved_at")?,
+        approved_by: cx.text("approved_by")?,
+        document: cx.json("document")?,
+    })
+}
+
+/// The approved resource of a baseline row, parsed into its typed form (drift rules read it).
+pub(crate) fn baseline_resource(
+    row: &impl Cells,
+) -> Result<(skywarden_graph::BaselineId, Resource), StoreError> {
+    let cx = RowCx::new(row, "baseline_resources", "resource_id")?;
+    let id: ResourceId = cx.parse("resource_id")?;
+    let r: Resource = cx.json("document")?;
+    if r.id != id {
+        return Err(cx.err(
+            "document",
+            format!("document is for another resource, {}", r.id),
+        ));
+    }
+    Ok((cx.parse("baseline_id")?, r))
+}
+
+/// What change history compares a stored resource row by.
+pub(crate) fn stored_row(row: &impl Cells) -> Result<crate::changeset::StoredRow, StoreError> {
+    let cx = RowCx::new(row, "resources", "resource_id")?;
+    Ok(crate::changeset::StoredRow {
+        resource_id: cx.text("resource_id")?,
+        kind: cx.text("kind")?,
+        account_id: cx.text("account_id")?,
+        region: cx.text("region")?,
+        content_hash: cx.text("content_hash")?,
+        document_hash: cx.opt_text("document_hash")?,
+    })
+}
+
+/// A resource id and its stored document as JSON (not parsed into a model: history also
+/// reads documents an older version wrote).
+pub(crate) fn raw_document(row: &impl Cells) -> Result<(String, Value), StoreError> {
+    let cx = RowCx::new(row, "resources", "resource_id")?;
+    Ok((cx.text("resource_id")?, cx.json("document")?))
+}

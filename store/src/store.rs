@@ -5,7 +5,7 @@
 //! `with_pool!` macro expands one method body for both pool types, so repository code is
 //! not duplicated and each expansion is checked against its concrete driver.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -20,7 +20,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::types::Json;
 use sqlx::{Connection, QueryBuilder};
 
+use crate::changeset;
 use crate::cursor;
+use crate::drift::ChangeKind;
 use crate::error::{Secrets, StoreError};
 use crate::plan::{may_resolve, micros, Plan};
 use crate::rows;
@@ -60,8 +62,10 @@ macro_rules! with_pool {
 }
 
 // Repositories in submodules (declared after the macro, so it is in scope there).
+mod baselines;
 mod connections;
 mod health;
+mod history;
 mod leases;
 mod queries;
 mod suppressions;
@@ -250,6 +254,26 @@ impl Store {
             rows::SUPPRESSION_COLUMNS,
             suppressions::SAME_OWNER
         );
+        let seen: Vec<changeset::Seen<'_>> = plan
+            .resources
+            .iter()
+            .map(|w| changeset::Seen {
+                resource_id: w.resource.id.as_str(),
+                content_hash: &w.content_hash,
+                document_hash: &w.document_hash,
+            })
+            .collect();
+        let complete: BTreeSet<(String, String, String)> = plan
+            .complete_scopes
+            .iter()
+            .map(|s| {
+                (
+                    s.account_id.to_string(),
+                    s.region.to_string(),
+                    s.kind.as_str().to_string(),
+                )
+            })
+            .collect();
         let summary = with_pool!(self, |pool| {
             let mut tx = pool.begin().await.map_err(StoreError::query(OP))?;
 
@@ -279,11 +303,79 @@ impl Store {
                 ));
             }
 
-            // 1. Inventory: upsert the Complete scopes' resources...
-            for chunk in plan.resources.chunks(BATCH_ROWS) {
+            // 1. Inventory and change history. What is stored for the connection...
+            let stored = sqlx::query(
+                "SELECT resource_id, kind, account_id, region, content_hash, document_hash \
+                 FROM resources WHERE connection_id = $1",
+            )
+            .bind(conn)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::query(OP))?
+            .iter()
+            .map(rows::stored_row)
+            .collect::<Result<Vec<_>, _>>()?;
+            // ...compared with what the Complete scopes hold now, by content hash...
+            let part = changeset::partition(&seen, stored, &complete);
+            // ...with the previous documents where the content differs or the row goes...
+            let wanted: Vec<&str> = part
+                .compared
+                .iter()
+                .map(|i| plan.resources[*i].resource.id.as_str())
+                .chain(part.deleted.iter().map(|r| r.resource_id.as_str()))
+                .collect();
+            let mut previous: HashMap<String, Value> = HashMap::with_capacity(wanted.len());
+            for chunk in wanted.chunks(BATCH_ROWS) {
+                let mut qb = QueryBuilder::new(
+                    "SELECT resource_id, document FROM resources WHERE connection_id = ",
+                );
+                qb.push_bind(conn);
+                queries::push_in(&mut qb, "resource_id", chunk.iter().copied());
+                for row in qb
+                    .build()
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?
+                {
+                    let (id, doc) = rows::raw_document(&row)?;
+                    previous.insert(id, doc);
+                }
+            }
+            // ...so that only real modifications are recorded (volatile fields do not count).
+            let mut changes: Vec<ChangeWrite<'_>> = Vec::new();
+            for i in &part.created {
+                let w = &plan.resources[*i];
+                changes.push(ChangeWrite::of(w, ChangeKind::Created, None, None));
+            }
+            let mut rewrite: Vec<usize> = part.created.clone();
+            rewrite.extend(&part.refreshed);
+            for i in &part.compared {
+                let w = &plan.resources[*i];
+                let before = previous
+                    .remove(w.resource.id.as_str())
+                    .unwrap_or(Value::Null);
+                let ops = changeset::modification(before, w.resource);
+                if !ops.is_empty() {
+                    let patch = serde_json::to_value(&ops).map_err(|e| StoreError::Encode {
+                        what: "resource change",
+                        key: w.resource.id.to_string(),
+                        reason: e.to_string(),
+                    })?;
+                    changes.push(ChangeWrite::of(w, ChangeKind::Modified, Some(patch), None));
+                }
+                rewrite.push(*i);
+            }
+            rewrite.sort_unstable();
+            let created = len(part.created.len());
+            let modified = len(changes.len()) - created;
+
+            // Rows to (re)write: new, modified, or refreshed documents (first_seen kept).
+            let writes: Vec<&crate::plan::ResourceWrite<'_>> =
+                rewrite.iter().map(|i| &plan.resources[*i]).collect();
+            for chunk in writes.chunks(BATCH_ROWS) {
                 let mut qb = QueryBuilder::new(
                     "INSERT INTO resources (connection_id, resource_id, kind, account_id, region, name, document, \
-                     content_hash, first_seen, last_seen, last_scan_id) ",
+                     content_hash, document_hash, first_seen, last_seen, last_scan_id) ",
                 );
                 qb.push_values(chunk, |mut row, w| {
                     let r = w.resource;
@@ -295,6 +387,7 @@ impl Store {
                         .push_bind(r.name.as_deref())
                         .push_bind(Json(&w.document))
                         .push_bind(w.content_hash.as_str())
+                        .push_bind(w.document_hash.as_str())
                         .push_bind(at)
                         .push_bind(at)
                         .push_bind(scan_id.as_str());
@@ -303,33 +396,84 @@ impl Store {
                     " ON CONFLICT (connection_id, resource_id) DO UPDATE SET kind = excluded.kind, \
                      account_id = excluded.account_id, region = excluded.region, name = excluded.name, \
                      document = excluded.document, content_hash = excluded.content_hash, \
-                     last_seen = excluded.last_seen, last_scan_id = excluded.last_scan_id",
+                     document_hash = excluded.document_hash, last_seen = excluded.last_seen, \
+                     last_scan_id = excluded.last_scan_id",
                 );
                 qb.build()
                     .execute(&mut *tx)
                     .await
                     .map_err(StoreError::query(OP))?;
             }
-            // ...and delete what those scopes no longer contain: their rows this scan did not write.
+            // Unchanged rows: only seen again.
+            let unchanged: Vec<&str> = part
+                .unchanged
+                .iter()
+                .map(|i| plan.resources[*i].resource.id.as_str())
+                .collect();
+            for chunk in unchanged.chunks(BATCH_ROWS) {
+                let mut qb = QueryBuilder::new("UPDATE resources SET last_seen = ");
+                qb.push_bind(at);
+                qb.push(", last_scan_id = ");
+                qb.push_bind(scan_id.as_str());
+                qb.push(" WHERE connection_id = ");
+                qb.push_bind(conn);
+                queries::push_in(&mut qb, "resource_id", chunk.iter().copied());
+                qb.build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?;
+            }
+            // Rows of the Complete scopes the scan no longer saw.
             let mut resources_deleted = 0;
-            for chunk in plan.complete_scopes.chunks(BATCH_ROWS) {
+            for chunk in part.deleted.chunks(BATCH_ROWS) {
                 let mut qb = QueryBuilder::new("DELETE FROM resources WHERE connection_id = ");
                 qb.push_bind(conn);
-                qb.push(" AND last_scan_id <> ");
-                qb.push_bind(scan_id.as_str());
-                qb.push(" AND (account_id, region, kind) IN (");
-                qb.push_values(chunk, |mut row, s| {
-                    row.push_bind(s.account_id.as_str())
-                        .push_bind(s.region.as_str())
-                        .push_bind(s.kind.as_str());
-                });
-                qb.push(")");
+                queries::push_in(
+                    &mut qb,
+                    "resource_id",
+                    chunk.iter().map(|r| r.resource_id.as_str()),
+                );
                 resources_deleted += qb
                     .build()
                     .execute(&mut *tx)
                     .await
                     .map_err(StoreError::query(OP))?
                     .rows_affected();
+            }
+            for r in &part.deleted {
+                changes.push(ChangeWrite {
+                    resource_id: r.resource_id.as_str(),
+                    kind: r.kind.as_str(),
+                    account_id: r.account_id.as_str(),
+                    region: r.region.as_str(),
+                    change: ChangeKind::Deleted,
+                    content_hash: None,
+                    patch: None,
+                    document: previous.remove(r.resource_id.as_str()),
+                });
+            }
+            for chunk in changes.chunks(BATCH_ROWS) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO resource_changes (connection_id, scan_id, at, resource_id, kind, account_id, \
+                     region, change, content_hash, patch, document) ",
+                );
+                qb.push_values(chunk, |mut row, c| {
+                    row.push_bind(conn)
+                        .push_bind(scan_id.as_str())
+                        .push_bind(at)
+                        .push_bind(c.resource_id)
+                        .push_bind(c.kind)
+                        .push_bind(c.account_id)
+                        .push_bind(c.region)
+                        .push_bind(c.change.as_str())
+                        .push_bind(c.content_hash)
+                        .push_bind(c.patch.as_ref().map(Json))
+                        .push_bind(c.document.as_ref().map(Json));
+                });
+                qb.build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query(OP))?;
             }
 
             // 2. Suppressions that apply to this connection (revoked ones never match).
@@ -375,6 +519,9 @@ impl Store {
             let mut summary = PersistSummary {
                 resources_written: len(plan.resources.len()),
                 resources_deleted,
+                resources_created: created,
+                resources_modified: modified,
+                resources_unchanged: len(plan.resources.len()) - created - modified,
                 findings_new: 0,
                 findings_regressed: 0,
                 findings_resolved: 0,
@@ -1061,6 +1208,38 @@ impl Store {
                 format!("negative count {n}"),
             )
         })
+    }
+}
+
+/// One `resource_changes` row to insert.
+struct ChangeWrite<'a> {
+    resource_id: &'a str,
+    kind: &'a str,
+    account_id: &'a str,
+    region: &'a str,
+    change: ChangeKind,
+    content_hash: Option<&'a str>,
+    patch: Option<Value>,
+    document: Option<Value>,
+}
+
+impl<'a> ChangeWrite<'a> {
+    fn of(
+        w: &'a crate::plan::ResourceWrite<'a>,
+        change: ChangeKind,
+        patch: Option<Value>,
+        document: Option<Value>,
+    ) -> Self {
+        ChangeWrite {
+            resource_id: w.resource.id.as_str(),
+            kind: w.kind,
+            account_id: w.resource.account_id.as_str(),
+            region: w.resource.region.as_str(),
+            change,
+            content_hash: Some(w.content_hash.as_str()),
+            patch,
+            document,
+        }
     }
 }
 

@@ -232,6 +232,15 @@ pub struct PersistSummary {
     pub resources_written: u64,
     /// Stored resources of Complete scopes that the scan no longer saw.
     pub resources_deleted: u64,
+    /// Resources of Complete scopes stored for the first time (change history: `created`).
+    #[serde(default)]
+    pub resources_created: u64,
+    /// Resources whose normalised document changed (change history: `modified`).
+    #[serde(default)]
+    pub resources_modified: u64,
+    /// Resources seen again unchanged (only their last-seen time was updated).
+    #[serde(default)]
+    pub resources_unchanged: u64,
     /// Findings stored for the first time.
     pub findings_new: u64,
     /// Resolved findings detected again (status `regressed`, regression count + 1).

@@ -239,12 +239,23 @@ conformance! {
     resource_pages_filter_and_walk,
     finding_pages_walk_every_sort,
     org_suppressions_apply_only_inside_their_org,
+    history_records_created_modified_and_deleted,
+    volatile_fields_refresh_the_document_without_a_change,
+    failed_scopes_record_no_changes,
+    history_prunes_by_age_and_by_scans_in_bounded_passes,
+    baselines_pin_approve_view_and_cascade,
+    drift_findings_resolve_only_in_complete_scopes,
 }
 
 // The daemon's scenarios (organizations, tokens, leases, pages, ...).
 #[path = "conformance/daemon.rs"]
 mod daemon;
 use daemon::*;
+
+// Change history and baselines.
+#[path = "conformance/drift.rs"]
+mod drift;
+use drift::*;
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: real graph models and real findings.
@@ -546,6 +557,14 @@ fn sorted(mut rs: Vec<Resource>) -> Vec<Resource> {
     rs
 }
 
+/// The summary with the change-history counters zeroed (the drift scenarios check those).
+fn without_history(mut p: PersistSummary) -> PersistSummary {
+    p.resources_created = 0;
+    p.resources_modified = 0;
+    p.resources_unchanged = 0;
+    p
+}
+
 fn summary(
     written: u64,
     deleted: u64,
@@ -557,6 +576,9 @@ fn summary(
     PersistSummary {
         resources_written: written,
         resources_deleted: deleted,
+        resources_created: 0,
+        resources_modified: 0,
+        resources_unchanged: 0,
         findings_new: new,
         findings_regressed: reopened,
         findings_resolved: resolved,
@@ -669,7 +691,10 @@ async fn scan_persists_typed_resources_and_findings(db: &TestDb) {
         })
         .await
         .unwrap();
-    assert_eq!(got, summary(5, 0, 2, 0, 0, ScanStatus::Succeeded));
+    assert_eq!(
+        without_history(got),
+        summary(5, 0, 2, 0, 0, ScanStatus::Succeeded)
+    );
 
     assert_eq!(
         store.list_resources(&conn()).await.unwrap(),
@@ -759,7 +784,10 @@ async fn rescan_keeps_keys_and_first_seen(db: &TestDb) {
     let got = scan(&store, s2, t(60), &cov, &b.resources(), &b.findings())
         .await
         .unwrap();
-    assert_eq!(got, summary(5, 0, 0, 0, 0, ScanStatus::Succeeded));
+    assert_eq!(
+        without_history(got),
+        summary(5, 0, 0, 0, 0, ScanStatus::Succeeded)
+    );
 
     let after = findings_of(&store).await;
     assert_eq!(after.len(), 2);
@@ -816,7 +844,10 @@ async fn undetected_finding_in_complete_scope_resolves(db: &TestDb) {
     let got = scan(&store, s2, t(60), &cov, &resources2, &findings2)
         .await
         .unwrap();
-    assert_eq!(got, summary(6, 0, 0, 0, 1, ScanStatus::Succeeded));
+    assert_eq!(
+        without_history(got),
+        summary(6, 0, 0, 0, 1, ScanStatus::Succeeded)
+    );
 
     let records = findings_of(&store).await;
     let resolved = record(&records, &ssh_finding(&b.open_sg));
@@ -890,7 +921,10 @@ async fn failed_scope_keeps_findings_and_resources(db: &TestDb) {
     let got = scan(&store, s2, t(60), &cov, &resources, &findings)
         .await
         .unwrap();
-    assert_eq!(got, summary(3, 0, 0, 0, 0, ScanStatus::Partial));
+    assert_eq!(
+        without_history(got),
+        summary(3, 0, 0, 0, 0, ScanStatus::Partial)
+    );
 
     let records = findings_of(&store).await;
     let ssh = record(&records, &ssh_finding(&b.open_sg));
@@ -951,7 +985,10 @@ async fn deletion_only_in_complete_scopes(db: &TestDb) {
     let got = scan(&store, s2, t(60), &cov, &[v1.clone(), stray.clone()], &[])
         .await
         .unwrap();
-    assert_eq!(got, summary(1, 1, 0, 0, 1, ScanStatus::Partial));
+    assert_eq!(
+        without_history(got),
+        summary(1, 1, 0, 0, 1, ScanStatus::Partial)
+    );
 
     assert_eq!(
         store.list_resources(&conn()).await.unwrap(),
@@ -1008,7 +1045,10 @@ async fn resolved_finding_regresses_with_first_seen_kept(db: &TestDb) {
     )
     .await
     .unwrap();
-    assert_eq!(got, summary(5, 0, 0, 1, 0, ScanStatus::Succeeded));
+    assert_eq!(
+        without_history(got),
+        summary(5, 0, 0, 1, 0, ScanStatus::Succeeded)
+    );
     let records = findings_of(&store).await;
     let r = record(&records, &f);
     assert_eq!(r.status, FindingStatus::Regressed);
@@ -1038,7 +1078,10 @@ async fn resolved_finding_regresses_with_first_seen_kept(db: &TestDb) {
     )
     .await
     .unwrap();
-    assert_eq!(got, summary(5, 0, 0, 0, 0, ScanStatus::Succeeded));
+    assert_eq!(
+        without_history(got),
+        summary(5, 0, 0, 0, 0, ScanStatus::Succeeded)
+    );
     let r = record(&findings_of(&store).await, &f).clone();
     assert_eq!(
         (r.status, r.regression_count),
@@ -1358,7 +1401,10 @@ async fn failure_mid_transaction_changes_nothing(db: &TestDb) {
     let got = finish(&store, s2, t(60), &cov, &resources2, &findings2)
         .await
         .unwrap();
-    assert_eq!(got, summary(4, 2, 1, 0, 1, ScanStatus::Succeeded));
+    assert_eq!(
+        without_history(got),
+        summary(4, 2, 1, 0, 1, ScanStatus::Succeeded)
+    );
 }
 
 async fn unstorable_value_is_refused_before_writing(db: &TestDb) {
@@ -1781,7 +1827,10 @@ async fn in_memory_sqlite_works_end_to_end() {
     )
     .await
     .unwrap();
-    assert_eq!(got, summary(5, 0, 2, 0, 0, ScanStatus::Succeeded));
+    assert_eq!(
+        without_history(got),
+        summary(5, 0, 2, 0, 0, ScanStatus::Succeeded)
+    );
     assert_eq!(store.count_resources(&conn()).await.unwrap(), 5);
     assert!(format!("{store:?}").contains("Sqlite"));
     store.close().await;

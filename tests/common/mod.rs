@@ -16,6 +16,8 @@ use skywarden_graph::{ConnectionId, Region};
 use skywarden_rules::FindingRecord;
 use skywarden_store::{PersistSummary, ScanRecord, Store};
 
+pub mod daemon;
+
 pub const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
 pub const CONNECTION: &str = "aws-123456789012";
 

@@ -89,7 +89,13 @@ registry! {
     insecure_ssl_policy,
     drop_invalid_headers_disabled,
     load_balancer_deletion_protection_disabled,
-    access_logging_disabled;
+    access_logging_disabled,
+    resource_invalid_tag_value,
+    security_group_rules_changed,
+    resource_created_outside_baseline,
+    resource_deleted_since_baseline,
+    public_access_enabled,
+    encryption_disabled;
 azure:
     nsg_allows_ssh_from_internet,
     nsg_allows_rdp_from_internet,
@@ -113,6 +119,18 @@ azure:
     disk_not_encrypted_with_cmk,
     snapshot_public_network_access,
     resource_missing_required_tags,
+}
+
+/// Ids of the drift rules, which compare resources with the connection's approved baseline.
+/// The prefix is reserved for them (packs cannot use it).
+pub const DRIFT_PREFIX: &str = "drift.";
+
+/// Whether `id` is a drift rule. Drift rules run only with a baseline view
+/// ([`crate::EvalCx::baseline`]), and each finding reads only its own resource (now and in the
+/// baseline): it is resolved when its own (account, region, kind) was Complete, whatever kinds
+/// the rule lists (a rule listing none applies to every kind).
+pub fn is_drift_rule(id: &str) -> bool {
+    id.starts_with(DRIFT_PREFIX)
 }
 
 /// Every built-in rule, in registry order.
@@ -194,9 +212,29 @@ impl CostSum {
     }
 }
 
-/// Shared by the tag policy rules of every provider: one finding per resource whose kind
-/// `taggable` accepts and the tag policy applies to that lacks a required tag key. Keys
-/// compare exactly, or ASCII-case-insensitively when `case_insensitive` (Azure tag names are
+/// Shared by the tagging rules: the tag policy in effect for each kind `taggable` accepts
+/// (general keys and values plus `per_kind`), for the kinds it applies to.
+pub(crate) fn tag_policies(
+    cx: &EvalCx<'_>,
+    taggable: fn(skywarden_graph::ResourceKind) -> bool,
+) -> std::collections::BTreeMap<skywarden_graph::ResourceKind, crate::engine::EffectiveTagPolicy> {
+    skywarden_graph::ResourceKind::ALL
+        .iter()
+        .filter(|k| taggable(**k))
+        .filter_map(|k| cx.tag_policy.for_kind(*k).map(|p| (*k, p)))
+        .collect()
+}
+
+/// [`tag_policies`] of every AWS kind.
+pub(crate) fn aws_tag_policies(
+    cx: &EvalCx<'_>,
+) -> std::collections::BTreeMap<skywarden_graph::ResourceKind, crate::engine::EffectiveTagPolicy> {
+    tag_policies(cx, |k| k.provider() == skywarden_graph::Provider::Aws)
+}
+
+/// Shared by the missing-tag rules of every provider: one finding per resource whose kind
+/// `taggable` accepts and whose effective tag policy requires a key it lacks. Keys compare
+/// exactly, or ASCII-case-insensitively when `case_insensitive` (Azure tag names are
 /// case-insensitive).
 pub(crate) fn missing_required_tags(
     cx: &EvalCx<'_>,
@@ -204,11 +242,11 @@ pub(crate) fn missing_required_tags(
     taggable: fn(skywarden_graph::ResourceKind) -> bool,
     case_insensitive: bool,
 ) -> Vec<Finding> {
-    let policy = &cx.tag_policy;
+    let policies = tag_policies(cx, taggable);
     cx.inventory
         .resources()
-        .filter(|r| taggable(r.kind()) && policy.applies_to(r.kind()))
         .filter_map(|r| {
+            let policy = policies.get(&r.kind())?;
             let has = |k: &str| {
                 if case_insensitive {
                     r.tags.keys().any(|t| t.eq_ignore_ascii_case(k))
@@ -492,11 +530,19 @@ mod tests {
                 "rule id must end with its file name"
             );
             assert!(
-                m.id.starts_with("aws.") || m.id.starts_with("azure."),
+                m.id.starts_with("aws.") || m.id.starts_with("azure.") || is_drift_rule(m.id),
                 "{}",
                 m.id
             );
-            assert!(!m.kinds.is_empty(), "{} lists no kinds", m.id);
+            // Drift rules may list no kinds: they apply to every kind.
+            assert!(
+                !m.kinds.is_empty() || is_drift_rule(m.id),
+                "{} lists no kinds",
+                m.id
+            );
+            if is_drift_rule(m.id) {
+                assert_eq!(m.category, crate::meta::Category::Drift, "{}", m.id);
+            }
             assert!(!m.title.is_empty() && !m.remediation.is_empty() && !m.description.is_empty());
             for f in m.frameworks {
                 assert!(!f.version.is_empty() && !f.control.is_empty());
@@ -509,18 +555,22 @@ mod tests {
         for rule in all() {
             let m = &rule.meta;
             let provider = match m.id.split('.').next() {
-                Some("aws") => Provider::Aws,
-                Some("azure") => Provider::Azure,
+                Some("aws") => Some(Provider::Aws),
+                Some("azure") => Some(Provider::Azure),
+                // Drift rules compare baselines of every provider.
+                Some("drift") => None,
                 _ => panic!("{} has no provider prefix", m.id),
             };
             for k in m.kinds {
-                assert_eq!(
-                    k.provider(),
-                    provider,
-                    "{} lists {k}, not a {} kind",
-                    m.id,
-                    provider.as_str()
-                );
+                if let Some(provider) = provider {
+                    assert_eq!(
+                        k.provider(),
+                        provider,
+                        "{} lists {k}, not a {} kind",
+                        m.id,
+                        provider.as_str()
+                    );
+                }
             }
             let mut kinds = m.kinds.to_vec();
             kinds.sort_unstable();

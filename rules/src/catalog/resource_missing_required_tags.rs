@@ -1,8 +1,9 @@
 //! `aws.tagging.resource_missing_required_tags`: a resource without the tags the tag policy
 //! (`[rules.tag_policy]`) requires. Reports nothing until required tags are configured.
 
-use skywarden_graph::{Provider, ResourceKind};
+use skywarden_graph::ResourceKind;
 
+use skywarden_graph::Provider;
 use crate::engine::EvalCx;
 use crate::finding::Finding;
 use crate::meta::{Category, Rule, RuleMeta, Severity};
@@ -12,7 +13,8 @@ pub static RULE: Rule = Rule {
         id: "aws.tagging.resource_missing_required_tags",
         title: "Resource lacks required tags",
         description: "The resource does not carry every tag key the tag policy requires \
-                      (`[rules.tag_policy] required`, optionally limited to `kinds`). Untagged \
+                      (`[rules.tag_policy] required`, optionally limited to `kinds`, plus \
+                      `per_kind.<kind>.required`). Untagged \
                       resources cannot be attributed to an owner or a cost center, so their \
                       cost and risk have nobody to answer for them. Tag keys are compared \
                       exactly (AWS tag keys are case-sensitive). The evidence lists the missing \
@@ -73,6 +75,7 @@ mod tests {
         TagPolicy {
             required: vec!["owner".into(), "cost-center".into()],
             kinds,
+            ..TagPolicy::default()
         }
     }
 
@@ -115,5 +118,45 @@ mod tests {
         assert_eq!(only_volumes.len(), 1);
         assert_eq!(only_volumes[0].resource_kind, ResourceKind::AwsEbsVolume);
         assert!(run(TagPolicy::default(), rs()).is_empty());
+    }
+
+    #[test]
+    fn per_kind_policies_add_required_keys_for_their_kind() {
+        let mut p = TagPolicy {
+            required: vec!["owner".into()],
+            kinds: vec![ResourceKind::AwsEbsVolume],
+            ..TagPolicy::default()
+        };
+        p.per_kind.insert(
+            ResourceKind::AwsEc2Instance,
+            crate::engine::KindTagPolicy {
+                required: vec!["owner".into(), "environment".into()],
+                ..Default::default()
+            },
+        );
+        let findings = run(
+            p,
+            vec![
+                tagged(instance("i-1", |_| {}), &[("owner", "a")]),
+                tagged(instance("i-2", |_| {}), &[("owner", "a"), ("environment", "dev")]),
+                tagged(volume("vol-1", |_| {}), &[("environment", "dev")]),
+            ],
+        );
+        let got: Vec<(&str, Vec<String>, Vec<String>)> = findings
+            .iter()
+            .map(|f| {
+                let Evidence::MissingTags { required, missing } = &f.evidence else {
+                    panic!("{:?}", f.evidence)
+                };
+                (f.resource_id.short_id(), required.clone(), missing.clone())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("i-1", vec!["owner".into(), "environment".into()], vec!["environment".into()]),
+                ("vol-1", vec!["owner".into()], vec!["owner".into()]),
+            ]
+        );
     }
 }

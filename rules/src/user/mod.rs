@@ -34,7 +34,7 @@
 //!
 //! Unknown keys are errors. Rule ids are dotted lowercase (`[a-z0-9_]` segments separated
 //! by `.`, at least two segments, at most 128 characters), unique across every pack and the
-//! built-in rules; the prefixes `aws.`, `azure.` and `skywarden.` are reserved for built-in
+//! built-in rules; the prefixes `aws.`, `azure.`, `drift.` and `skywarden.` are reserved for built-in
 //! rules. Pack names are unique across files. `kinds` are the slugs of `skywarden rules list`
 //! (`aws_ec2_instance`, `aws_ebs_volume`, ...). A rule is evaluated on the resources of its
 //! `kinds`, and its findings are resolved only in scans where all of them were collected
@@ -467,7 +467,7 @@ fn valid_rule_id(s: &str) -> bool {
         })
 }
 
-const RESERVED_PREFIXES: [&str; 3] = ["aws.", "azure.", "skywarden."];
+const RESERVED_PREFIXES: [&str; 4] = ["aws.", "azure.", "drift.", "skywarden."];
 
 /// Collects the errors of one file.
 struct FileErrors<'a> {
@@ -596,7 +596,7 @@ impl Loader<'_> {
             errs.push(
                 rid,
                 pos.key("id"),
-                "rule ids starting with aws., azure. or skywarden. are reserved for built-in rules",
+                "rule ids starting with aws., azure., drift. or skywarden. are reserved for built-in rules",
             );
         } else if self.builtin_ids.contains(id) {
             errs.push(rid, pos.key("id"), "duplicates a built-in rule id");

@@ -191,6 +191,18 @@ fn each_rule_error_class_names_rule_and_line() {
             "reserved",
         ),
         (
+            rule(
+                "drift.my_sg_check",
+                "aws_ec2_security_group",
+                "drift",
+                "true",
+                "",
+            ),
+            "drift.my_sg_check",
+            7,
+            "reserved",
+        ),
+        (
             rule("t.a", "aws_ebs_volumes", "security", "true", ""),
             "t.a",
             11,

@@ -66,26 +66,36 @@ impl DeletedCounts {
 /// The statements deleting the selected connections and everything they own, children
 /// first (the older tables reference `connections` without ON DELETE CASCADE).
 fn cascade(sel: Selection) -> Vec<(Counted, String)> {
-    let mut out: Vec<(Counted, String)> = [
-        ("finding_events", Counted::Nothing),
-        ("findings", Counted::Findings),
-        ("resources", Counted::Resources),
-        ("scans", Counted::Scans),
-        ("suppressions", Counted::Suppressions),
-        ("credentials", Counted::Credentials),
-        ("scan_leases", Counted::Nothing),
-    ]
-    .into_iter()
-    .map(|(table, counted)| {
-        (
-            counted,
-            format!(
-                "DELETE FROM {table} WHERE {}",
-                sel.condition("connection_id")
-            ),
-        )
-    })
-    .collect();
+    let mut out: Vec<(Counted, String)> = vec![(
+        Counted::Nothing,
+        format!(
+            "DELETE FROM baseline_resources WHERE baseline_id IN (SELECT id FROM baselines WHERE {})",
+            sel.condition("connection_id")
+        ),
+    )];
+    out.extend(
+        [
+            ("baselines", Counted::Nothing),
+            ("resource_changes", Counted::Nothing),
+            ("finding_events", Counted::Nothing),
+            ("findings", Counted::Findings),
+            ("resources", Counted::Resources),
+            ("scans", Counted::Scans),
+            ("suppressions", Counted::Suppressions),
+            ("credentials", Counted::Credentials),
+            ("scan_leases", Counted::Nothing),
+        ]
+        .into_iter()
+        .map(|(table, counted)| {
+            (
+                counted,
+                format!(
+                    "DELETE FROM {table} WHERE {}",
+                    sel.condition("connection_id")
+                ),
+            )
+        }),
+    );
     out.push((
         Counted::Connections,
         format!("DELETE FROM connections WHERE {}", sel.condition("id")),
@@ -249,8 +259,9 @@ impl Store {
         })
     }
 
-    /// Deletes a connection and everything it owns in one transaction: status history,
-    /// findings, inventory, scans, its suppressions, its credential and its lease. NotFound
+    /// Deletes a connection and everything it owns in one transaction: baselines, change
+    /// history, status history, findings, inventory, scans, its suppressions, its credential
+    /// and its lease. NotFound
     /// (and nothing changed) if absent.
     pub async fn delete_connection(&self, id: &ConnectionId) -> Result<DeletedCounts, StoreError> {
         const OP: &str = "delete connection";

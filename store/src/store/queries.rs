@@ -72,6 +72,25 @@ pub(super) fn push_tag<'a, DB>(
     }
 }
 
+/// Appends ` AND {column} IN ($1, $2, ...)` with `values` bound (at least one value).
+pub(super) fn push_in<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    column: &str,
+    values: impl IntoIterator<Item = &'a str>,
+) where
+    DB: Database,
+    &'a str: Encode<'a, DB> + Type<DB>,
+{
+    qb.push(" AND ");
+    qb.push(column);
+    qb.push(" IN (");
+    let mut list = qb.separated(", ");
+    for v in values {
+        list.push_bind(v);
+    }
+    qb.push(")");
+}
+
 /// A `LIKE` pattern matching `text` anywhere, lowercased, with `\` escaping.
 pub(super) fn contains_pattern(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 2);

@@ -83,6 +83,7 @@ mod tests {
         TagPolicy {
             required: vec!["owner".into(), "cost-center".into()],
             kinds: vec![],
+            ..TagPolicy::default()
         }
     }
 
