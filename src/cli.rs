@@ -1,6 +1,6 @@
 //! Command line: `skywarden scan aws`, `findings list|export|totals`, `scans list|compare`,
 //! `suppressions add|list|revoke`, `rules list|validate|test`, `changes`, `baselines
-//! pin|list|show|approve|delete`, `tags report`.
+//! pin|list|show|approve|delete`, `tags report`, `drift terraform`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,7 +16,7 @@ use skywarden_scanner::{
 use skywarden_store::{FindingFilter, Store};
 
 use crate::config::Config;
-use crate::{commands, drift, output, packs, pipeline, serve, tenancy, vault};
+use crate::{commands, drift, output, packs, pipeline, serve, tenancy, terraform, vault};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERROR: u8 = 1;
@@ -85,6 +85,9 @@ pub enum Command {
     Tokens(tenancy::TokensCommand),
     /// Print the HTTP API's OpenAPI document.
     Openapi,
+    /// Drift: Terraform state vs the stored inventory.
+    #[command(subcommand)]
+    Drift(terraform::DriftCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -481,6 +484,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Serve(args) => serve::serve(args).await,
         Command::Orgs(cmd) => tenancy::orgs(cmd).await,
         Command::Tokens(cmd) => tenancy::tokens(cmd).await,
+        Command::Drift(cmd) => terraform::run(cmd).await,
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&crate::http::openapi())?);
             Ok(EXIT_OK)

@@ -125,6 +125,9 @@ pub struct ServerConfig {
     pub listen: String,
     /// Largest accepted request body, bytes.
     pub max_body_bytes: usize,
+    /// Largest Terraform state accepted by `POST /v1/connections/{id}/drift/terraform`, bytes
+    /// (states are larger than other bodies; 413 above it).
+    pub max_terraform_state_bytes: usize,
     /// Failed authentications per client address per minute before answering 429.
     pub auth_failures_per_minute: u32,
     /// Take the client address for the audit log and auth rate limiting from the first
@@ -148,6 +151,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: "127.0.0.1:8080".into(),
             max_body_bytes: 1024 * 1024,
+            max_terraform_state_bytes: 32 * 1024 * 1024,
             auth_failures_per_minute: 20,
             trust_forwarded_for: false,
             allow_endpoint_override: false,

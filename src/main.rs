@@ -17,6 +17,7 @@ mod scheduler;
 mod serve;
 mod telemetry;
 mod tenancy;
+mod terraform;
 mod vault;
 
 use std::process::ExitCode;

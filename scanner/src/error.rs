@@ -65,6 +65,13 @@ pub enum ScanError {
     RegionDiscovery(CollectError),
     #[error("no region to scan")]
     NoRegions,
+    #[error("cannot read {location}: {error}")]
+    ObjectRead {
+        location: String,
+        error: CollectError,
+    },
+    #[error("{location} is larger than the limit of {limit} bytes")]
+    ObjectTooLarge { location: String, limit: u64 },
     #[error("cannot list the organization's accounts (the credentials must belong to the management account or a delegated administrator): {0}")]
     Organization(CollectError),
 }

@@ -3,8 +3,9 @@
 //! Owns: [`AwsCredentials`], the collector registry (`aws::collectors`, one file per API noun:
 //! a dumb paginated fetch plus a pure map into `skywarden-graph` models), error classification
 //! ([`CollectError`]), the [`runner`] (regions, concurrency bound, retry policy, timeouts,
-//! coverage per (account, region, kind)) and the [`sink`] collected resources stream through
-//! while a scan runs.
+//! coverage per (account, region, kind)), the [`sink`] collected resources stream through
+//! while a scan runs, and reading one S3 object with a scan's AWS configuration
+//! ([`read_s3_object`]: Terraform states of the S3 backend).
 //!
 //! Depends on `skywarden-graph` and the AWS SDK. Must not depend on the rules or the store:
 //! a scanner knows nothing of findings or persistence.
@@ -18,6 +19,7 @@ pub mod limits;
 pub mod runner;
 pub mod sink;
 
+pub use aws::object::{read_s3_object, S3Location};
 pub use credentials::AwsCredentials;
 pub use error::{CollectError, ScanError};
 pub use limits::{Rate, RateLimits, Service, ServiceCalls};

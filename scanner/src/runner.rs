@@ -169,7 +169,7 @@ fn validate_endpoint(url: &str) -> Result<(), ScanError> {
     Ok(())
 }
 
-fn fatal_identity_error(e: CollectError, endpoint: Option<&str>) -> ScanError {
+pub(crate) fn fatal_identity_error(e: CollectError, endpoint: Option<&str>) -> ScanError {
     let lower = e.message.to_ascii_lowercase();
     if lower.contains("no credentials")
         || lower.contains("credentials provider")
@@ -213,27 +213,36 @@ fn home_region(sdk: &SdkConfig) -> Region {
         .unwrap_or_else(Region::global)
 }
 
-async fn open_session(cfg: &AwsScanConfig) -> Result<Session, ScanError> {
+/// The SDK configuration of `cfg`: checked endpoint override, credentials, home region,
+/// retry policy and timeouts, then the assumed role if any. No call is made.
+pub(crate) async fn configured_sdk(cfg: &AwsScanConfig) -> Result<SdkConfig, ScanError> {
     if let Some(url) = &cfg.endpoint_url {
         validate_endpoint(url)?;
     }
-    let limiter = Limiter::new(cfg.rate_limits.clone());
-    let mut sdk = sdk_config(
+    let sdk = sdk_config(
         &cfg.credentials,
         cfg.home_region.as_ref(),
         cfg.endpoint_url.as_deref(),
         &cfg.retry,
     )
     .await;
-    if let Some(role) = &cfg.assume_role {
-        sdk = assumed(
-            &sdk,
-            &role.role_arn,
-            role.external_id.as_deref(),
-            &role.session_name,
-        )
-        .await;
-    }
+    Ok(match &cfg.assume_role {
+        Some(role) => {
+            assumed(
+                &sdk,
+                &role.role_arn,
+                role.external_id.as_deref(),
+                &role.session_name,
+            )
+            .await
+        }
+        None => sdk,
+    })
+}
+
+async fn open_session(cfg: &AwsScanConfig) -> Result<Session, ScanError> {
+    let sdk = configured_sdk(cfg).await?;
+    let limiter = Limiter::new(cfg.rate_limits.clone());
     let home = home_region(&sdk);
     let gate = Gate::unidentified(limiter.clone(), home.clone());
     let (account_id, arn) = caller_identity(&sdk, &gate)

@@ -47,6 +47,7 @@ route_groups!(
     resources,
     graph,
     exposures,
+    drift,
     findings,
     changes,
     baselines,

@@ -165,6 +165,11 @@ pub(crate) fn scan(row: &impl Cells) -> Result<ScanRecord, StoreError> {
     })
 }
 
+/// The coverage of a row of `SELECT id, coverage FROM scans`.
+pub(crate) fn scan_coverage(row: &impl Cells) -> Result<skywarden_graph::Coverage, StoreError> {
+    RowCx::new(row, "scans", "id")?.json("coverage")
+}
+
 pub(crate) const RESOURCE_COLUMNS: &str = "resource_id, document";
 
 pub(crate) fn resource(row: &impl Cells) -> Result<Resource, StoreError> {

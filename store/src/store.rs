@@ -64,6 +64,7 @@ macro_rules! with_pool {
 // Repositories in submodules (declared after the macro, so it is in scope there).
 mod baselines;
 mod connections;
+mod coverage;
 mod health;
 mod history;
 mod leases;

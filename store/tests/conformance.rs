@@ -245,6 +245,7 @@ conformance! {
     history_prunes_by_age_and_by_scans_in_bounded_passes,
     baselines_pin_approve_view_and_cascade,
     drift_findings_resolve_only_in_complete_scopes,
+    latest_coverage_keeps_the_newest_status_per_scope,
 }
 
 // The daemon's scenarios (organizations, tokens, leases, pages, ...).
@@ -256,6 +257,9 @@ use daemon::*;
 #[path = "conformance/drift.rs"]
 mod drift;
 use drift::*;
+#[path = "conformance/coverage.rs"]
+mod latest;
+use latest::*;
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: real graph models and real findings.

@@ -1,6 +1,7 @@
 //! AWS: SDK configuration, error classification and the collector registry.
 
 pub mod collectors;
+pub mod object;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
