@@ -215,7 +215,7 @@ impl NsgRule {
     }
 
     /// Whether this rule's destination covers every destination of `other`.
-    fn destination_covers(&self, other: &NsgRule) -> bool {
+    pub fn destination_covers(&self, other: &NsgRule) -> bool {
         // NSGs filter traffic to addresses of their virtual networks (after NAT), so
         // `VirtualNetwork` covers as much as `*`.
         let eq = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
