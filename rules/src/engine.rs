@@ -145,8 +145,8 @@ pub struct AzureRuleSettings {
 /// The tag policy (`[rules.tag_policy]`): tags resources must carry and the values they may
 /// take. `aws.tagging.resource_missing_required_tags` reports missing keys,
 /// `aws.tagging.resource_invalid_tag_value` values outside the allowed set;
-/// `azure.tagging.resource_missing_required_tags` reports missing keys on Azure kinds (Azure
-/// tag keys are case-insensitive there).
+/// `azure.tagging.resource_missing_required_tags` and `azure.tagging.resource_invalid_tag_value`
+/// do the same on Azure kinds (Azure tag keys are case-insensitive there; values are not).
 ///
 /// `required` and `allowed_values` apply to the resources of `kinds` (every kind when empty);
 /// `per_kind` adds to that for one kind: its `required` keys are added, and its

@@ -119,6 +119,7 @@ azure:
     disk_not_encrypted_with_cmk,
     snapshot_public_network_access,
     resource_missing_required_tags,
+    resource_invalid_tag_value,
 }
 
 /// Ids of the drift rules, which compare resources with the connection's approved baseline.
@@ -225,11 +226,48 @@ pub(crate) fn tag_policies(
         .collect()
 }
 
-/// [`tag_policies`] of every AWS kind.
-pub(crate) fn aws_tag_policies(
+/// Shared by the invalid-tag-value rules of every provider: one finding per resource whose
+/// kind `taggable` accepts and that carries a tag whose value its effective tag policy does
+/// not allow. Values compare exactly; keys exactly, or ASCII-case-insensitively when
+/// `case_insensitive` (Azure tag names are case-insensitive; the evidence then names the key
+/// as the policy spells it and each value the resource carries under it).
+pub(crate) fn invalid_tag_values(
     cx: &EvalCx<'_>,
-) -> std::collections::BTreeMap<skywarden_graph::ResourceKind, crate::engine::EffectiveTagPolicy> {
-    tag_policies(cx, |k| k.provider() == skywarden_graph::Provider::Aws)
+    meta: &RuleMeta,
+    taggable: fn(skywarden_graph::ResourceKind) -> bool,
+    case_insensitive: bool,
+) -> Vec<Finding> {
+    use crate::finding::InvalidTagValue;
+    let policies = tag_policies(cx, taggable);
+    cx.inventory
+        .resources()
+        .filter_map(|r| {
+            let policy = policies.get(&r.kind())?;
+            let invalid: Vec<InvalidTagValue> = policy
+                .allowed_values
+                .iter()
+                .flat_map(|(key, allowed)| {
+                    r.tags
+                        .iter()
+                        .filter(move |(k, _)| {
+                            if case_insensitive {
+                                k.eq_ignore_ascii_case(key)
+                            } else {
+                                *k == key
+                            }
+                        })
+                        .filter(move |(_, value)| !allowed.contains(value))
+                        .map(move |(_, value)| InvalidTagValue {
+                            key: key.clone(),
+                            value: value.clone(),
+                            allowed: allowed.clone(),
+                        })
+                })
+                .collect();
+            (!invalid.is_empty())
+                .then(|| Finding::new(meta, r, "", Evidence::InvalidTagValues { invalid }))
+        })
+        .collect()
 }
 
 /// Shared by the missing-tag rules of every provider: one finding per resource whose kind

@@ -3,11 +3,11 @@
 //! `aws.tagging.resource_missing_required_tags`' business, not this rule's. Reports nothing
 //! until allowed values are configured.
 
-use skywarden_graph::ResourceKind;
+use skywarden_graph::{Provider, ResourceKind};
 
-use crate::catalog::aws_tag_policies;
+use crate::catalog::invalid_tag_values;
 use crate::engine::EvalCx;
-use crate::finding::{Evidence, Finding, InvalidTagValue};
+use crate::finding::Finding;
 use crate::meta::{Category, Rule, RuleMeta, Severity};
 
 pub static RULE: Rule = Rule {
@@ -41,27 +41,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn eval(cx: &EvalCx<'_>) -> Vec<Finding> {
-    let policies = aws_tag_policies(cx);
-    cx.inventory
-        .resources()
-        .filter_map(|r| {
-            let policy = policies.get(&r.kind())?;
-            let invalid: Vec<InvalidTagValue> = policy
-                .allowed_values
-                .iter()
-                .filter_map(|(key, allowed)| {
-                    let value = r.tags.get(key)?;
-                    (!allowed.contains(value)).then(|| InvalidTagValue {
-                        key: key.clone(),
-                        value: value.clone(),
-                        allowed: allowed.clone(),
-                    })
-                })
-                .collect();
-            (!invalid.is_empty())
-                .then(|| Finding::new(&RULE.meta, r, "", Evidence::InvalidTagValues { invalid }))
-        })
-        .collect()
+    // Every AWS kind the policy applies to (not only those listed above); keys are exact.
+    invalid_tag_values(cx, &RULE.meta, |k| k.provider() == Provider::Aws, false)
 }
 
 #[cfg(test)]
@@ -72,6 +53,7 @@ mod tests {
 
     use super::*;
     use crate::catalog::testkit::{instance, volume};
+    use crate::finding::Evidence;
     use crate::engine::{KindTagPolicy, TagPolicy};
     use crate::pricing::PriceTable;
 

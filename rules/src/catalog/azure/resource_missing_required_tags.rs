@@ -11,7 +11,7 @@ use crate::meta::{Category, Rule, RuleMeta, Severity};
 
 /// The Azure kinds that carry ARM tags: every Azure kind but subnets (ARM has no tags on
 /// them) and subscriptions (their tags live in a separate API the scan does not read).
-const TAGGABLE: &[ResourceKind] = &[
+pub(crate) const TAGGABLE: &[ResourceKind] = &[
     ResourceKind::AzureResourcesResourceGroup,
     ResourceKind::AzureComputeVirtualMachine,
     ResourceKind::AzureComputeDisk,
