@@ -478,10 +478,7 @@ pub async fn tags(cmd: TagsCommand) -> Result<u8> {
         .context("cannot open the database")?;
     let mut findings = Vec::new();
     let mut failed = None;
-    for rule in [
-        skywarden_rules::tag_totals::MISSING_RULE,
-        skywarden_rules::tag_totals::INVALID_RULE,
-    ] {
+    for rule in skywarden_rules::tag_totals::rule_ids() {
         match store
             .list_findings(&FindingFilter {
                 connection_id: connection_id.clone(),
