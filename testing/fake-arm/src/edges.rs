@@ -23,7 +23,9 @@ const DERIVED_FROM: &str = "derived_from";
 /// balancer); `None` for a top-level resource, a group or a subscription.
 pub fn arm_parent(id: &str) -> Option<String> {
     let seg: Vec<&str> = id.trim_start_matches('/').split('/').collect();
-    let p = seg.iter().position(|s| s.eq_ignore_ascii_case("providers"))?;
+    let p = seg
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("providers"))?;
     (seg.len() > p + 4).then(|| format!("/{}", seg[..seg.len() - 2].join("/")))
 }
 
@@ -34,7 +36,9 @@ fn placement(id: &str) -> Option<String> {
     if seg.len() == 4 && seg[2].eq_ignore_ascii_case("resourcegroups") {
         return Some(format!("/subscriptions/{}", seg[1]));
     }
-    let p = seg.iter().position(|s| s.eq_ignore_ascii_case("providers"))?;
+    let p = seg
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("providers"))?;
     (seg.len() == p + 4 && p == 4).then(|| format!("/{}", seg[..4].join("/")))
 }
 
@@ -194,6 +198,8 @@ pub fn derive(estate: &Estate) -> BTreeSet<Edge> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]
@@ -204,7 +210,9 @@ mod tests {
             Some("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb")
         );
         assert_eq!(
-            arm_parent("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb"),
+            arm_parent(
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb"
+            ),
             None
         );
         assert_eq!(

@@ -251,6 +251,9 @@ fn rfc3339(t: chrono::DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// A SQL firewall rule: (name, start IP, end IP).
+type FirewallRulePlan = (&'static str, &'static str, &'static str);
+
 /// Builds one subscription's payloads, filling the ground truth.
 struct Builder<'a> {
     gt: &'a mut GroundTruth,
@@ -367,14 +370,16 @@ type RulePlan = (
     &'static [&'static str],
 );
 
-/// The unit's NSGs: (name, subnets it is on as (vnet, subnet), custom rules, rules it fires).
-#[allow(clippy::type_complexity)]
-const NSGS: [(
-    &str,
-    &[(&str, &str)],
-    &[RulePlan],
-    &[&str],
-); 5] = [
+/// One NSG of the unit: (name, subnets it is on as (vnet, subnet), custom rules, rules it
+/// fires).
+type NsgPlan = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [RulePlan],
+    &'static [&'static str],
+);
+
+const NSGS: [NsgPlan; 5] = [
     (
         "nsg-web",
         &[("vnet-app", "web")],
@@ -387,14 +392,28 @@ const NSGS: [(
     (
         "nsg-db",
         &[("vnet-data", "db")],
-        &[("allow-sql-vnet", 100, "Allow", "Tcp", "VirtualNetwork", &["1433"])],
+        &[(
+            "allow-sql-vnet",
+            100,
+            "Allow",
+            "Tcp",
+            "VirtualNetwork",
+            &["1433"],
+        )],
         &[],
     ),
     (
         "nsg-mgmt",
         &[("vnet-data", "mgmt")],
         &[
-            ("deny-rdp-internet", 100, "Deny", "Tcp", "Internet", &["3389"]),
+            (
+                "deny-rdp-internet",
+                100,
+                "Deny",
+                "Tcp",
+                "Internet",
+                &["3389"],
+            ),
             ("allow-rdp", 200, "Allow", "Tcp", "*", &["3389"]),
         ],
         &[],
@@ -404,7 +423,14 @@ const NSGS: [(
         &[],
         &[
             ("allow-rdp", 100, "Allow", "Tcp", "Internet", &["3389"]),
-            ("allow-ssh-office", 110, "Allow", "Tcp", "203.0.113.0/24", &["22"]),
+            (
+                "allow-ssh-office",
+                110,
+                "Allow",
+                "Tcp",
+                "203.0.113.0/24",
+                &["22"],
+            ),
         ],
         &[R_NSG_RDP],
     ),
@@ -417,7 +443,10 @@ const NSGS: [(
 ];
 
 /// The unit's VNets: (name, address space, subnets as (name, prefix)).
-const VNETS: [(&str, &str, [(&str, &str); 2]); 2] = [
+/// Two subnets as (name, prefix).
+type SubnetPlans = [(&'static str, &'static str); 2];
+
+const VNETS: [(&str, &str, SubnetPlans); 2] = [
     (
         "vnet-app",
         "10.1.0.0/16",
@@ -436,7 +465,11 @@ impl Builder<'_> {
     }
 
     fn rg_id(&self, which: &str) -> String {
-        format!("/subscriptions/{}/resourceGroups/{}", self.sub, self.rg(which))
+        format!(
+            "/subscriptions/{}/resourceGroups/{}",
+            self.sub,
+            self.rg(which)
+        )
     }
 
     fn res_id(&self, rg: &str, c: Collection, name: &str) -> String {
@@ -488,7 +521,11 @@ impl Builder<'_> {
     fn subnet_id(&self, suffix: &str, vnet: &str, subnet: &str) -> String {
         format!(
             "{}/subnets/{subnet}",
-            self.res_id("network", Collection::VirtualNetworks, &format!("{vnet}{suffix}"))
+            self.res_id(
+                "network",
+                Collection::VirtualNetworks,
+                &format!("{vnet}{suffix}")
+            )
         )
     }
 
@@ -509,7 +546,11 @@ impl Builder<'_> {
     }
 
     fn unit(&mut self, r: usize) {
-        let sfx = if r == 0 { String::new() } else { format!("-r{r}") };
+        let sfx = if r == 0 {
+            String::new()
+        } else {
+            format!("-r{r}")
+        };
         let s = sfx.as_str();
         self.networks(s);
         self.nsgs(s);
@@ -520,7 +561,11 @@ impl Builder<'_> {
 
     fn networks(&mut self, s: &str) {
         for (vnet, space, subnets) in VNETS {
-            let id = self.res_id("network", Collection::VirtualNetworks, &format!("{vnet}{s}"));
+            let id = self.res_id(
+                "network",
+                Collection::VirtualNetworks,
+                &format!("{vnet}{s}"),
+            );
             let subnet_items: Vec<Value> = subnets
                 .iter()
                 .map(|(name, prefix)| {
@@ -532,9 +577,8 @@ impl Builder<'_> {
                         "privateEndpointNetworkPolicies": "Disabled",
                         "privateLinkServiceNetworkPolicies": "Enabled"
                     });
-                    if let Some((nsg, _, _, _)) = NSGS
-                        .iter()
-                        .find(|(_, on, _, _)| on.contains(&(vnet, name)))
+                    if let Some((nsg, _, _, _)) =
+                        NSGS.iter().find(|(_, on, _, _)| on.contains(&(vnet, name)))
                     {
                         props["networkSecurityGroup"] = json!({ "id": self.nsg_id(s, nsg) });
                     }
@@ -629,7 +673,11 @@ impl Builder<'_> {
     }
 
     fn public_ip(&mut self, s: &str, name: &str, ip_configuration: Option<String>, tagged: bool) {
-        let id = self.res_id("network", Collection::PublicIpAddresses, &format!("{name}{s}"));
+        let id = self.res_id(
+            "network",
+            Collection::PublicIpAddresses,
+            &format!("{name}{s}"),
+        );
         let mut props = json!({
             "provisioningState": "Succeeded",
             "ipAddress": self.next_ip(),
@@ -689,8 +737,11 @@ impl Builder<'_> {
         match managed_by {
             Some((vm_id, power)) => {
                 item["managedBy"] = json!(vm_id);
-                item["properties"]["diskState"] =
-                    json!(if power == "deallocated" { "Reserved" } else { "Attached" });
+                item["properties"]["diskState"] = json!(if power == "deallocated" {
+                    "Reserved"
+                } else {
+                    "Attached"
+                });
             }
             None => {
                 item["properties"]["diskState"] = json!("Unattached");
@@ -806,7 +857,9 @@ impl Builder<'_> {
                     .exposed
                     .insert(lc(&vm_id), vm.exposed.iter().copied().collect());
             }
-            self.gt.power_states.insert(lc(&vm_id), vm.power.to_string());
+            self.gt
+                .power_states
+                .insert(lc(&vm_id), vm.power.to_string());
             let os_profile = if vm.os_type == "Windows" {
                 json!({
                     "computerName": vm.name, "adminUsername": "azureadmin",
@@ -853,8 +906,10 @@ impl Builder<'_> {
                 "name": vm_name
             });
             self.push(Collection::VirtualMachines, item, true);
-            self.instance_views
-                .insert(lc(&vm_id), instance_view(vm.name, vm.os_type, vm.power, self.now));
+            self.instance_views.insert(
+                lc(&vm_id),
+                instance_view(vm.name, vm.os_type, vm.power, self.now),
+            );
         }
 
         // The orphan NIC.
@@ -889,7 +944,11 @@ impl Builder<'_> {
         // The load balancer and its public IP, and an unused public IP.
         self.public_ip(s, "pip-lb", Some(fe_id.clone()), true);
         self.public_ip(s, "pip-unused", None, false);
-        let lb_pip = self.res_id("network", Collection::PublicIpAddresses, &format!("pip-lb{s}"));
+        let lb_pip = self.res_id(
+            "network",
+            Collection::PublicIpAddresses,
+            &format!("pip-lb{s}"),
+        );
         let members: Vec<Value> = pool_members.iter().map(|c| json!({ "id": c })).collect();
         let lb = json!({
             "name": lb_name,
@@ -1058,7 +1117,13 @@ impl Builder<'_> {
                 "type": "Microsoft.Storage/storageAccounts"
             });
             if !secure {
-                for rule in [R_HTTPS_ONLY, R_BLOB_PUBLIC, R_STORAGE_PUBLIC_NET, R_SHARED_KEY, R_TLS] {
+                for rule in [
+                    R_HTTPS_ONLY,
+                    R_BLOB_PUBLIC,
+                    R_STORAGE_PUBLIC_NET,
+                    R_SHARED_KEY,
+                    R_TLS,
+                ] {
                     self.gt.add_finding(rule, &id);
                 }
             }
@@ -1121,7 +1186,7 @@ impl Builder<'_> {
         }
 
         // SQL servers and their firewall rules: (name, public, rules as (name, start, end)).
-        let servers: [(&str, bool, &[(&str, &str, &str)]); 3] = [
+        let servers: [(&str, bool, &[FirewallRulePlan]); 3] = [
             (
                 "open",
                 true,
@@ -1135,7 +1200,11 @@ impl Builder<'_> {
                 true,
                 &[("AllowAllWindowsAzureIps", "0.0.0.0", "0.0.0.0")],
             ),
-            ("private", false, &[("office", "203.0.113.0", "203.0.113.255")]),
+            (
+                "private",
+                false,
+                &[("office", "203.0.113.0", "203.0.113.255")],
+            ),
         ];
         for (what, public, rules) in servers {
             let name = format!("sql-{}-{what}{s}", self.env);
@@ -1169,10 +1238,16 @@ impl Builder<'_> {
                     })
                 })
                 .collect();
-            if rules.iter().any(|(_, a, b)| *a == "0.0.0.0" && *b == "255.255.255.255") {
+            if rules
+                .iter()
+                .any(|(_, a, b)| *a == "0.0.0.0" && *b == "255.255.255.255")
+            {
                 self.gt.add_finding(R_SQL_ALL, &id);
             }
-            if rules.iter().any(|(_, a, b)| *a == "0.0.0.0" && *b == "0.0.0.0") {
+            if rules
+                .iter()
+                .any(|(_, a, b)| *a == "0.0.0.0" && *b == "0.0.0.0")
+            {
                 self.gt.add_finding(R_SQL_AZURE, &id);
             }
             self.firewall_rules.insert(lc(&id), fw);
@@ -1183,8 +1258,9 @@ impl Builder<'_> {
 
 /// A stable number from a string (for GUID-looking values).
 fn fastrand_seed(s: &str) -> u32 {
-    s.bytes()
-        .fold(2_166_136_261_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(16_777_619))
+    s.bytes().fold(2_166_136_261_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(16_777_619)
+    })
 }
 
 /// The first three octets of a subnet's addresses.
@@ -1200,12 +1276,60 @@ fn subnet_base(vnet: &str, subnet: &str) -> String {
 /// Azure's six default security rules of an NSG.
 fn default_security_rules(nsg_id: &str) -> Value {
     let rules = [
-        ("AllowVnetInBound", "Allow inbound traffic from all VMs in VNET", "VirtualNetwork", "VirtualNetwork", "Allow", 65000, "Inbound"),
-        ("AllowAzureLoadBalancerInBound", "Allow inbound traffic from azure load balancer", "AzureLoadBalancer", "*", "Allow", 65001, "Inbound"),
-        ("DenyAllInBound", "Deny all inbound traffic", "*", "*", "Deny", 65500, "Inbound"),
-        ("AllowVnetOutBound", "Allow outbound traffic from all VMs to all VMs in VNET", "VirtualNetwork", "VirtualNetwork", "Allow", 65000, "Outbound"),
-        ("AllowInternetOutBound", "Allow outbound traffic from all VMs to Internet", "*", "Internet", "Allow", 65001, "Outbound"),
-        ("DenyAllOutBound", "Deny all outbound traffic", "*", "*", "Deny", 65500, "Outbound"),
+        (
+            "AllowVnetInBound",
+            "Allow inbound traffic from all VMs in VNET",
+            "VirtualNetwork",
+            "VirtualNetwork",
+            "Allow",
+            65000,
+            "Inbound",
+        ),
+        (
+            "AllowAzureLoadBalancerInBound",
+            "Allow inbound traffic from azure load balancer",
+            "AzureLoadBalancer",
+            "*",
+            "Allow",
+            65001,
+            "Inbound",
+        ),
+        (
+            "DenyAllInBound",
+            "Deny all inbound traffic",
+            "*",
+            "*",
+            "Deny",
+            65500,
+            "Inbound",
+        ),
+        (
+            "AllowVnetOutBound",
+            "Allow outbound traffic from all VMs to all VMs in VNET",
+            "VirtualNetwork",
+            "VirtualNetwork",
+            "Allow",
+            65000,
+            "Outbound",
+        ),
+        (
+            "AllowInternetOutBound",
+            "Allow outbound traffic from all VMs to Internet",
+            "*",
+            "Internet",
+            "Allow",
+            65001,
+            "Outbound",
+        ),
+        (
+            "DenyAllOutBound",
+            "Deny all outbound traffic",
+            "*",
+            "*",
+            "Deny",
+            65500,
+            "Outbound",
+        ),
     ];
     Value::Array(
         rules
@@ -1318,4 +1442,353 @@ pub fn build(tenant_id: &str, scale: usize) -> Estate {
     };
     estate.ground_truth.edges = crate::edges::derive(&estate);
     estate
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn estate() -> Estate {
+        build("72f988bf-0000-0000-0000-000000000001", 1)
+    }
+
+    fn names(gt: &GroundTruth, rule: &str) -> BTreeSet<String> {
+        gt.findings[rule]
+            .iter()
+            .map(|id| id.rsplit('/').next().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    fn set(xs: &[&str]) -> BTreeSet<String> {
+        xs.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn every_rule_has_an_entry_and_fires_where_planted() {
+        let gt = estate().ground_truth;
+        assert_eq!(gt.findings.len(), RULE_IDS.len());
+        let expect: [(&str, &[&str]); 22] = [
+            (R_HTTPS_ONLY, &["stprodpublic", "stdevpublic"]),
+            (R_BLOB_PUBLIC, &["stprodpublic", "stdevpublic"]),
+            (R_STORAGE_PUBLIC_NET, &["stprodpublic", "stdevpublic"]),
+            (R_SHARED_KEY, &["stprodpublic", "stdevpublic"]),
+            (R_TLS, &["stprodpublic", "stdevpublic"]),
+            (R_CMK, &[]),
+            (R_DISK_UNATTACHED, &["orphan-disk-00", "orphan-disk-01"]),
+            (R_NSG_HTTP, &["nsg-web"]),
+            (R_NSG_RDP, &["nsg-nic-admin"]),
+            (R_NSG_SSH, &["nsg-web"]),
+            (R_NSG_UDP, &["nsg-nic-dns"]),
+            (R_PIP_UNASSOCIATED, &["pip-unused"]),
+            (R_KV_PUBLIC_NET, &["kv-prod-nopurge", "kv-dev-nopurge"]),
+            (
+                R_PURGE,
+                &[
+                    "kv-prod-nopurge",
+                    "kv-dev-nopurge",
+                    "kv-prod-legacy",
+                    "kv-dev-legacy",
+                ],
+            ),
+            (R_TAGS, &[]),
+            (R_SQL_AZURE, &["sql-prod-azure", "sql-dev-azure"]),
+            (R_SQL_ALL, &["sql-prod-open", "sql-dev-open"]),
+            (R_SNAP_OLD, &["snap-web-01-old"]),
+            (R_SNAP_PUBLIC, &["snap-export-public"]),
+            (R_SOFT_DELETE, &["kv-prod-legacy", "kv-dev-legacy"]),
+            (R_VM_PREMIUM, &["db-01"]),
+            (R_VM_ADMIN, &["web-01", "jump-01"]),
+        ];
+        for (rule, want) in expect {
+            assert_eq!(names(&gt, rule), set(want), "{rule}");
+        }
+        // Same names in both subscriptions: two findings each where names repeat.
+        assert_eq!(gt.findings[R_NSG_SSH].len(), 2);
+        assert_eq!(gt.findings[R_VM_ADMIN].len(), 4);
+    }
+
+    #[test]
+    fn every_firing_rule_also_has_passing_resources_of_its_kind() {
+        let gt = estate().ground_truth;
+        for (rule, ids) in &gt.findings {
+            let Some(first) = ids.iter().next() else {
+                continue;
+            };
+            let kind = gt.kind_of(first).unwrap_or_default();
+            let passing = gt.resources[kind]
+                .iter()
+                .filter(|id| !ids.contains(*id))
+                .count();
+            assert!(passing > 0, "{rule}: every {kind} fires");
+        }
+    }
+
+    #[test]
+    fn exposure_power_states_and_tags() {
+        let gt = estate().ground_truth;
+        let exposed: BTreeMap<String, Vec<u16>> = gt
+            .exposed
+            .iter()
+            .filter(|(id, _)| id.contains("/subscriptions/8c56d827"))
+            .map(|(id, ports)| {
+                (
+                    id.rsplit('/').next().unwrap_or_default().to_string(),
+                    ports.iter().copied().collect(),
+                )
+            })
+            .collect();
+        let want: BTreeMap<String, Vec<u16>> = [
+            ("web-01".to_string(), vec![22, 80, 443]),
+            ("jump-01".to_string(), vec![3389]),
+            ("dns-01".to_string(), vec![53]),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(exposed, want);
+        assert_eq!(gt.power_states.len(), 12);
+        assert_eq!(
+            gt.power_states
+                .values()
+                .filter(|p| *p == "deallocated")
+                .count(),
+            4
+        );
+        // Every power state is a VM of the estate.
+        for vm in gt.power_states.keys().chain(gt.exposed.keys()) {
+            assert_eq!(gt.kind_of(vm), Some(KIND_VM));
+        }
+        // Untagged: 6 per unit + the data group, per subscription; none is a subnet or
+        // a subscription.
+        assert_eq!(gt.missing_required_tags.len(), 14);
+        for id in &gt.missing_required_tags {
+            let k = gt.kind_of(id).unwrap_or_default();
+            assert!(k != KIND_SUBNET && k != KIND_SUBSCRIPTION, "{id}");
+        }
+    }
+
+    #[test]
+    fn ids_are_lower_case_and_unique_across_kinds() {
+        let gt = estate().ground_truth;
+        let mut seen = BTreeSet::new();
+        for ids in gt.resources.values() {
+            for id in ids {
+                assert_eq!(id, &id.to_ascii_lowercase());
+                assert!(seen.insert(id.clone()), "{id} twice");
+            }
+        }
+        for (a, e, b) in &gt.edges {
+            assert_eq!(a, &a.to_ascii_lowercase());
+            assert_eq!(b, &b.to_ascii_lowercase());
+            assert!(
+                [
+                    "contains",
+                    "attached_to",
+                    "secured_by",
+                    "routes_to",
+                    "associated_with",
+                    "derived_from"
+                ]
+                .contains(&e.as_str()),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn edges_follow_the_graph_conventions() {
+        let gt = estate().ground_truth;
+        let has = |from: &str, edge: &str, to: &str| {
+            gt.edges
+                .iter()
+                .any(|(a, e, b)| a.ends_with(from) && e == edge && b.ends_with(to))
+        };
+        let sub = "/subscriptions/8c56d827-5f07-45ce-8f2b-6c5001db5c6f";
+        let rg = format!("{sub}/resourcegroups/prod-compute");
+        assert!(gt
+            .edges
+            .contains(&(sub.to_string(), "contains".into(), rg.clone())));
+        assert!(has("prod-compute", "contains", "virtualmachines/web-01"));
+        assert!(has(
+            "virtualnetworks/vnet-app",
+            "contains",
+            "vnet-app/subnets/web"
+        ));
+        assert!(has(
+            "vnet-app/subnets/web",
+            "contains",
+            "networkinterfaces/web-01-nic"
+        ));
+        assert!(has(
+            "vnet-app/subnets/web",
+            "secured_by",
+            "networksecuritygroups/nsg-web"
+        ));
+        assert!(has(
+            "networkinterfaces/jump-01-nic",
+            "secured_by",
+            "networksecuritygroups/nsg-nic-admin"
+        ));
+        assert!(has(
+            "networkinterfaces/web-01-nic",
+            "attached_to",
+            "virtualmachines/web-01"
+        ));
+        assert!(has(
+            "disks/db-01-data-00",
+            "attached_to",
+            "virtualmachines/db-01"
+        ));
+        assert!(has(
+            "publicipaddresses/pip-web-01",
+            "attached_to",
+            "networkinterfaces/web-01-nic"
+        ));
+        assert!(has(
+            "publicipaddresses/pip-lb",
+            "attached_to",
+            "loadbalancers/lb-web"
+        ));
+        assert!(has(
+            "loadbalancers/lb-web",
+            "routes_to",
+            "networkinterfaces/web-02-nic"
+        ));
+        assert!(has(
+            "snapshots/snap-web-01-old",
+            "derived_from",
+            "disks/web-01-osdisk"
+        ));
+        // Subnets are not contained by their group (their VNet contains them), nor is
+        // anything attached to the orphans.
+        assert!(!has("prod-network", "contains", "subnets/web"));
+        assert!(!gt
+            .edges
+            .iter()
+            .any(|(a, e, _)| a.ends_with("orphan-disk-00") && e == "attached_to"));
+        assert!(!gt.edges.iter().any(|(a, _, _)| a.ends_with("pip-unused")));
+    }
+
+    /// Keys of the fixture's items (top level and `properties`), merged over its items.
+    fn fixture_keys(text: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+        let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        let items = v["value"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| vec![v.clone()]);
+        let mut top = BTreeSet::new();
+        let mut props = BTreeSet::new();
+        for i in &items {
+            top.extend(i.as_object().into_iter().flatten().map(|(k, _)| k.clone()));
+            props.extend(
+                i["properties"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k.clone()),
+            );
+        }
+        (top, props)
+    }
+
+    /// The estate's items use the fixtures' field names; the extra fields each kind adds (not
+    /// in Microsoft's example, but in the API's schema) are listed.
+    #[test]
+    fn payloads_follow_the_fixture_shapes() {
+        let cases: [(Collection, &str, &[&str]); 10] = [
+            (
+                Collection::VirtualMachines,
+                include_str!("../fixtures/VirtualMachines_ListByLocation.json"),
+                &["timeCreated"],
+            ),
+            (
+                Collection::Disks,
+                include_str!("../fixtures/Disks_List.json"),
+                &[
+                    "managedBy",
+                    "sku",
+                    "diskState",
+                    "networkAccessPolicy",
+                    "publicNetworkAccess",
+                ],
+            ),
+            (
+                Collection::Snapshots,
+                include_str!("../fixtures/Snapshots_List.json"),
+                &[
+                    "sku",
+                    "incremental",
+                    "networkAccessPolicy",
+                    "publicNetworkAccess",
+                ],
+            ),
+            (
+                Collection::NetworkInterfaces,
+                include_str!("../fixtures/NetworkInterfaces_ListAll.json"),
+                &["tags"],
+            ),
+            (
+                Collection::PublicIpAddresses,
+                include_str!("../fixtures/PublicIPAddresses_ListAll.json"),
+                &["tags", "sku"],
+            ),
+            (
+                Collection::VirtualNetworks,
+                include_str!("../fixtures/VirtualNetworks_ListAll.json"),
+                &["tags", "enableDdosProtection"],
+            ),
+            (
+                Collection::NetworkSecurityGroups,
+                include_str!("../fixtures/NetworkSecurityGroups_ListAll.json"),
+                &["tags", "subnets", "networkInterfaces"],
+            ),
+            (
+                Collection::LoadBalancers,
+                include_str!("../fixtures/LoadBalancers_ListAll.json"),
+                &["tags", "outboundRules"],
+            ),
+            (
+                Collection::StorageAccounts,
+                include_str!("../fixtures/StorageAccounts_Create.response.json"),
+                &["publicNetworkAccess", "networkAcls"],
+            ),
+            (
+                Collection::ResourceGroups,
+                include_str!("../fixtures/ResourceGroups_Get.json"),
+                &["tags"],
+            ),
+        ];
+        let e = estate();
+        for (c, fixture, extra) in cases {
+            let (top, props) = fixture_keys(fixture);
+            for item in &e.subscriptions[0].collections[&c] {
+                for k in item.as_object().into_iter().flatten().map(|(k, _)| k) {
+                    assert!(top.contains(k) || extra.contains(&k.as_str()), "{c:?}: {k}");
+                }
+                for k in item["properties"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k)
+                {
+                    assert!(
+                        props.contains(k) || extra.contains(&k.as_str()),
+                        "{c:?}: properties.{k}"
+                    );
+                }
+            }
+        }
+        // The subscription item too.
+        let (top, _) = fixture_keys(include_str!("../fixtures/Subscriptions_List.json"));
+        for k in e.subscriptions[0]
+            .item
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            assert!(top.contains(k), "subscription: {k}");
+        }
+    }
 }

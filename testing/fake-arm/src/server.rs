@@ -153,7 +153,9 @@ pub async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response
 }
 
 fn random_hex(bytes: usize) -> String {
-    (0..bytes).map(|_| format!("{:02x}", fastrand::u8(..))).collect()
+    (0..bytes)
+        .map(|_| format!("{:02x}", fastrand::u8(..)))
+        .collect()
 }
 
 fn route(s: &Shared, r: &Req<'_>) -> Answer {
@@ -247,11 +249,11 @@ fn route(s: &Shared, r: &Req<'_>) -> Answer {
         return subscription_not_found(&sub_id);
     };
     let rest = &r.seg[2..];
-    let rest_is = |e: &[&str]| {
-        rest.len() == e.len() && rest.iter().zip(e).all(|(a, b)| *b == "*" || a == b)
-    };
+    let rest_is =
+        |e: &[&str]| rest.len() == e.len() && rest.iter().zip(e).all(|(a, b)| *b == "*" || a == b);
     if rest_is(&["resourcegroups"]) {
-        if let Some(a) = check_api_version(&api_version, Collection::ResourceGroups.min_api_version())
+        if let Some(a) =
+            check_api_version(&api_version, Collection::ResourceGroups.min_api_version())
         {
             return a;
         }
@@ -346,10 +348,13 @@ fn route(s: &Shared, r: &Req<'_>) -> Answer {
 fn check_api_version(v: &str, min: &str) -> Option<Answer> {
     let date = v.get(..10).unwrap_or("");
     let well_formed = date.len() == 10
-        && date
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && date.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     (!well_formed || date < min).then(|| {
         Answer::arm_error(
             StatusCode::BAD_REQUEST,
@@ -441,7 +446,10 @@ fn page(s: &Shared, r: &Req<'_>, items: &[Value], c: Option<Collection>) -> Answ
     };
     let size = s.cfg.page_size.max(1);
     let end = skip.saturating_add(size).min(items.len());
-    let value: Vec<Value> = items.get(skip..end).map(<[Value]>::to_vec).unwrap_or_default();
+    let value: Vec<Value> = items
+        .get(skip..end)
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
     let mut body = json!({ "value": value });
     let mut query: Vec<&str> = r
         .query

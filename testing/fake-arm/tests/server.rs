@@ -1,5 +1,7 @@
 //! The fake ARM server through a real HTTPS client trusting only the generated CA.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::{Client, StatusCode};
@@ -13,7 +15,11 @@ const COLLECTIONS: [(&str, &str, &str); 11] = [
         "2025-04-01",
         "azure_compute_virtual_machine",
     ),
-    ("Microsoft.Compute/disks", "2025-01-02", "azure_compute_disk"),
+    (
+        "Microsoft.Compute/disks",
+        "2025-01-02",
+        "azure_compute_disk",
+    ),
     (
         "Microsoft.Compute/snapshots",
         "2025-01-02",
@@ -67,7 +73,12 @@ fn client(arm: &FakeArm) -> Client {
         .unwrap()
 }
 
-async fn token_response(arm: &FakeArm, c: &Client, tenant: &str, secret: &str) -> reqwest::Response {
+async fn token_response(
+    arm: &FakeArm,
+    c: &Client,
+    tenant: &str,
+    secret: &str,
+) -> reqwest::Response {
     let cfg = arm.config();
     c.post(
         arm.authority_host()
@@ -93,7 +104,11 @@ async fn token(arm: &FakeArm, c: &Client) -> String {
     v["access_token"].as_str().unwrap().to_string()
 }
 
-async fn get(c: &Client, token: Option<&str>, url: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+async fn get(
+    c: &Client,
+    token: Option<&str>,
+    url: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
     let mut req = c.get(url);
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -192,10 +207,19 @@ async fn fetch_all(arm: &FakeArm, c: &Client, token: &str) -> Fetched {
     Fetched { by_kind, items }
 }
 
-fn ids_at<'a>(v: &'a Value, pointer: &str) -> Vec<String> {
+fn ids_at(v: &Value, pointer: &str) -> Vec<String> {
     match v.pointer(pointer) {
-        Some(Value::Array(a)) => a.iter().filter_map(|x| x["id"].as_str()).map(str::to_ascii_lowercase).collect(),
-        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str).map(str::to_ascii_lowercase).into_iter().collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x["id"].as_str())
+            .map(str::to_ascii_lowercase)
+            .collect(),
+        Some(Value::Object(o)) => o
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .into_iter()
+            .collect(),
         Some(Value::String(s)) => vec![s.to_ascii_lowercase()],
         _ => Vec::new(),
     }
@@ -226,7 +250,9 @@ fn check_linked(gt: &GroundTruth, f: &Fetched) {
     // Generic: every ARM id string anywhere in a payload.
     fn walk(v: &Value, out: &mut Vec<String>) {
         match v {
-            Value::String(s) if s.to_ascii_lowercase().starts_with("/subscriptions/") => out.push(s.clone()),
+            Value::String(s) if s.to_ascii_lowercase().starts_with("/subscriptions/") => {
+                out.push(s.clone())
+            }
             Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
             Value::Object(o) => o.values().for_each(|x| walk(x, out)),
             _ => {}
@@ -278,7 +304,10 @@ fn check_linked(gt: &GroundTruth, f: &Fetched) {
                     expect(&d, "azure_compute_disk", item);
                     *seen.entry("vm->disk").or_default() += 1;
                 }
-                for dd in item["properties"]["storageProfile"]["dataDisks"].as_array().unwrap() {
+                for dd in item["properties"]["storageProfile"]["dataDisks"]
+                    .as_array()
+                    .unwrap()
+                {
                     for d in ids_at(dd, "/managedDisk") {
                         expect(&d, "azure_compute_disk", item);
                     }
@@ -304,11 +333,20 @@ fn check_linked(gt: &GroundTruth, f: &Fetched) {
                         k == "azure_network_interface" || k == "azure_network_load_balancer",
                         "{c}"
                     );
-                    *seen.entry(if k == "azure_network_interface" { "pip->nic" } else { "pip->lb" }).or_default() += 1;
+                    *seen
+                        .entry(if k == "azure_network_interface" {
+                            "pip->nic"
+                        } else {
+                            "pip->lb"
+                        })
+                        .or_default() += 1;
                 }
             }
             "azure_network_load_balancer" => {
-                for pool in item["properties"]["backendAddressPools"].as_array().unwrap() {
+                for pool in item["properties"]["backendAddressPools"]
+                    .as_array()
+                    .unwrap()
+                {
                     for c in ids_at(pool, "/properties/backendIPConfigurations") {
                         let nic = parent(&c).unwrap();
                         expect(&nic, "azure_network_interface", item);
@@ -339,11 +377,17 @@ fn check_linked(gt: &GroundTruth, f: &Fetched) {
         "lb pool->nic ipconfig",
         "subnet->nsg",
     ] {
-        assert!(seen.get(what).copied().unwrap_or(0) > 0, "no {what} reference");
+        assert!(
+            seen.get(what).copied().unwrap_or(0) > 0,
+            "no {what} reference"
+        );
     }
     // Every edge joins two resources of the estate.
     for (a, _, b) in &gt.edges {
-        assert!(all.contains(a.as_str()) && all.contains(b.as_str()), "{a} -> {b}");
+        assert!(
+            all.contains(a.as_str()) && all.contains(b.as_str()),
+            "{a} -> {b}"
+        );
     }
 }
 
@@ -365,15 +409,28 @@ async fn token_endpoint_right_and_wrong_credentials() {
     assert_eq!(v["error"], "invalid_client");
     assert_eq!(v["error_codes"][0], 7000215);
 
-    let tenant = token_response(&arm, &c, "00000000-0000-0000-0000-00000000dead", &cfg.client_secret).await;
+    let tenant = token_response(
+        &arm,
+        &c,
+        "00000000-0000-0000-0000-00000000dead",
+        &cfg.client_secret,
+    )
+    .await;
     assert_eq!(tenant.status(), StatusCode::BAD_REQUEST);
     let v: Value = tenant.json().await.unwrap();
     assert_eq!(v["error"], "invalid_request");
-    assert!(v["error_description"].as_str().unwrap().starts_with("AADSTS90002"));
+    assert!(v["error_description"]
+        .as_str()
+        .unwrap()
+        .starts_with("AADSTS90002"));
 
     // The endpoint-relative scope works too.
     let r = c
-        .post(arm.authority_host().join(&format!("{}/oauth2/v2.0/token", cfg.tenant_id)).unwrap())
+        .post(
+            arm.authority_host()
+                .join(&format!("{}/oauth2/v2.0/token", cfg.tenant_id))
+                .unwrap(),
+        )
         .form(&[
             ("grant_type", "client_credentials"),
             ("client_id", cfg.client_id.as_str()),
@@ -386,10 +443,32 @@ async fn token_endpoint_right_and_wrong_credentials() {
     assert_eq!(r.status(), StatusCode::OK);
 
     // Discovery documents.
-    let (s, _, v) = get(&c, None, arm.authority_host().join(&format!("{}/v2.0/.well-known/openid-configuration", cfg.tenant_id)).unwrap().as_str()).await;
+    let (s, _, v) = get(
+        &c,
+        None,
+        arm.authority_host()
+            .join(&format!(
+                "{}/v2.0/.well-known/openid-configuration",
+                cfg.tenant_id
+            ))
+            .unwrap()
+            .as_str(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
-    assert!(v["token_endpoint"].as_str().unwrap().starts_with(arm.endpoint().as_str()));
-    let (s, _, v) = get(&c, None, arm.authority_host().join("common/discovery/instance").unwrap().as_str()).await;
+    assert!(v["token_endpoint"]
+        .as_str()
+        .unwrap()
+        .starts_with(arm.endpoint().as_str()));
+    let (s, _, v) = get(
+        &c,
+        None,
+        arm.authority_host()
+            .join("common/discovery/instance")
+            .unwrap()
+            .as_str(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert!(v["tenant_discovery_endpoint"].is_string());
     arm.shutdown().await;
@@ -422,7 +501,12 @@ async fn every_collection_pages_to_the_ground_truth_and_is_linked() {
     .await;
     assert_eq!(first["value"].as_array().unwrap().len(), 3);
     let next = first["nextLink"].as_str().unwrap();
-    assert!(next.contains("statusOnly=true") && next.contains("api-version=2025-04-01") && next.contains("$skiptoken=3"), "{next}");
+    assert!(
+        next.contains("statusOnly=true")
+            && next.contains("api-version=2025-04-01")
+            && next.contains("$skiptoken=3"),
+        "{next}"
+    );
 
     // Case-insensitive paths.
     let upper = list_all(&arm, &c, &t, &format!("SUBSCRIPTIONS/{}/PROVIDERS/microsoft.network/NETWORKSECURITYGROUPS?api-version=2024-07-01", sub.to_uppercase())).await;
@@ -449,20 +533,55 @@ async fn power_states_instance_views_and_firewall_rules() {
             assert_eq!(codes[0], "ProvisioningState/succeeded");
             let power = codes[1].strip_prefix("PowerState/").unwrap().to_string();
             // The per-VM instance view agrees.
-            let (s, _, view) = get(&c, Some(&t), arm.endpoint().join(&format!("{}/instanceView?api-version=2025-04-01", vm["id"].as_str().unwrap().trim_start_matches('/'))).unwrap().as_str()).await;
+            let (s, _, view) = get(
+                &c,
+                Some(&t),
+                arm.endpoint()
+                    .join(&format!(
+                        "{}/instanceView?api-version=2025-04-01",
+                        vm["id"].as_str().unwrap().trim_start_matches('/')
+                    ))
+                    .unwrap()
+                    .as_str(),
+            )
+            .await;
             assert_eq!(s, StatusCode::OK);
-            assert_eq!(view["statuses"][1]["code"], format!("PowerState/{power}").as_str());
+            assert_eq!(
+                view["statuses"][1]["code"],
+                format!("PowerState/{power}").as_str()
+            );
             seen.insert(lc(&vm["id"]), power);
         }
         // Full model: no instance view.
         let full = list_all(&arm, &c, &t, &format!("subscriptions/{sub}/providers/Microsoft.Compute/virtualMachines?api-version=2025-04-01")).await;
-        assert!(full.iter().all(|v| v["properties"].get("instanceView").is_none()));
+        assert!(full
+            .iter()
+            .all(|v| v["properties"].get("instanceView").is_none()));
 
-        let servers = list_all(&arm, &c, &t, &format!("subscriptions/{sub}/providers/Microsoft.Sql/servers?api-version=2021-11-01")).await;
+        let servers = list_all(
+            &arm,
+            &c,
+            &t,
+            &format!("subscriptions/{sub}/providers/Microsoft.Sql/servers?api-version=2021-11-01"),
+        )
+        .await;
         for server in servers {
-            let id = server["id"].as_str().unwrap().trim_start_matches('/').to_string();
-            let rules = list_all(&arm, &c, &t, &format!("{id}/firewallRules?api-version=2021-11-01")).await;
-            let all_open = rules.iter().any(|r| r["properties"]["startIpAddress"] == "0.0.0.0" && r["properties"]["endIpAddress"] == "255.255.255.255");
+            let id = server["id"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches('/')
+                .to_string();
+            let rules = list_all(
+                &arm,
+                &c,
+                &t,
+                &format!("{id}/firewallRules?api-version=2021-11-01"),
+            )
+            .await;
+            let all_open = rules.iter().any(|r| {
+                r["properties"]["startIpAddress"] == "0.0.0.0"
+                    && r["properties"]["endIpAddress"] == "255.255.255.255"
+            });
             assert_eq!(
                 all_open,
                 gt.findings["azure.sql.server_firewall_allows_all"].contains(&lc(&server["id"]))
@@ -484,7 +603,9 @@ async fn faults_auth_and_request_log() {
     let sub = arm.ground_truth().subscriptions[0].clone();
     let other = arm.ground_truth().subscriptions[1].clone();
     let url = |p: &str| arm.endpoint().join(p).unwrap().to_string();
-    let disks = url(&format!("subscriptions/{sub}/providers/Microsoft.Compute/disks?api-version=2025-01-02"));
+    let disks = url(&format!(
+        "subscriptions/{sub}/providers/Microsoft.Compute/disks?api-version=2025-01-02"
+    ));
 
     // No bearer, a bearer the server never issued.
     let (s, _, v) = get(&c, None, &disks).await;
@@ -494,14 +615,28 @@ async fn faults_auth_and_request_log() {
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(v["error"]["code"], "InvalidAuthenticationToken");
     // No api-version; an old one.
-    let (s, _, v) = get(&c, Some(&t), &url(&format!("subscriptions/{sub}/providers/Microsoft.Compute/disks"))).await;
+    let (s, _, v) = get(
+        &c,
+        Some(&t),
+        &url(&format!(
+            "subscriptions/{sub}/providers/Microsoft.Compute/disks"
+        )),
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["error"]["code"], "MissingApiVersionParameter");
     let (s, _, v) = get(&c, Some(&t), &url(&format!("subscriptions/{sub}/providers/Microsoft.Storage/storageAccounts?api-version=2019-06-01"))).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["error"]["code"], "InvalidApiVersionParameter");
     // Unknown path.
-    let (s, _, v) = get(&c, Some(&t), &url(&format!("subscriptions/{sub}/providers/Microsoft.Web/sites?api-version=2024-01-01"))).await;
+    let (s, _, v) = get(
+        &c,
+        Some(&t),
+        &url(&format!(
+            "subscriptions/{sub}/providers/Microsoft.Web/sites?api-version=2024-01-01"
+        )),
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(v["error"]["code"], "InvalidResourceType");
 
@@ -523,12 +658,29 @@ async fn faults_auth_and_request_log() {
     let (s, _, v) = get(&c, Some(&t), &disks).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(v["error"]["code"], "AuthorizationFailed");
-    assert!(v["error"]["message"].as_str().unwrap().contains(&format!("/subscriptions/{sub}")));
-    let (s, _, _) = get(&c, Some(&t), &url(&format!("subscriptions/{other}/resourcegroups?api-version=2021-04-01"))).await;
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("/subscriptions/{sub}")));
+    let (s, _, _) = get(
+        &c,
+        Some(&t),
+        &url(&format!(
+            "subscriptions/{other}/resourcegroups?api-version=2021-04-01"
+        )),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     arm.set_forbidden(&sub, false);
     arm.set_not_found(&other, true);
-    let (s, _, v) = get(&c, Some(&t), &url(&format!("subscriptions/{other}/resourcegroups?api-version=2021-04-01"))).await;
+    let (s, _, v) = get(
+        &c,
+        Some(&t),
+        &url(&format!(
+            "subscriptions/{other}/resourcegroups?api-version=2021-04-01"
+        )),
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(v["error"]["code"], "SubscriptionNotFound");
     arm.set_not_found(&other, false);
@@ -538,9 +690,15 @@ async fn faults_auth_and_request_log() {
     // A foreign nextLink on the first page of disks only.
     arm.set_foreign_next_link(true);
     let (_, _, v) = get(&c, Some(&t), &disks).await;
-    assert!(v["nextLink"].as_str().unwrap().starts_with("https://evil.example.invalid/"));
+    assert!(v["nextLink"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://evil.example.invalid/"));
     let (_, _, v) = get(&c, Some(&t), &url(&format!("subscriptions/{sub}/providers/Microsoft.Network/networkInterfaces?api-version=2024-07-01"))).await;
-    assert!(v["nextLink"].as_str().unwrap().starts_with(arm.endpoint().as_str()));
+    assert!(v["nextLink"]
+        .as_str()
+        .unwrap()
+        .starts_with(arm.endpoint().as_str()));
     arm.set_foreign_next_link(false);
 
     // The log has every call, with statuses and whether a bearer came, never a secret.
@@ -549,9 +707,14 @@ async fn faults_auth_and_request_log() {
     for s in [200, 400, 401, 403, 404, 429] {
         assert!(statuses.contains(&s), "{s} not logged: {statuses:?}");
     }
-    let token_calls: Vec<_> = log.iter().filter(|r| r.path.ends_with("/oauth2/v2.0/token")).collect();
+    let token_calls: Vec<_> = log
+        .iter()
+        .filter(|r| r.path.ends_with("/oauth2/v2.0/token"))
+        .collect();
     assert_eq!(token_calls.len(), 2);
-    assert!(token_calls.iter().all(|r| r.method == "POST" && r.status == 200 && !r.has_bearer));
+    assert!(token_calls
+        .iter()
+        .all(|r| r.method == "POST" && r.status == 200 && !r.has_bearer));
     assert!(log.iter().any(|r| r.status == 401 && !r.has_bearer));
     assert!(log.iter().any(|r| r.status == 401 && r.has_bearer));
     let disk_call = log.iter().find(|r| r.status == 429).unwrap();
@@ -584,7 +747,9 @@ async fn a_scaled_estate_is_linked_and_its_ground_truth_grows() {
     for (kind, ids) in &g1.resources {
         let n = g3.resources[kind].len();
         match kind.as_str() {
-            "azure_resources_subscription" | "azure_resources_resource_group" => assert_eq!(n, ids.len()),
+            "azure_resources_subscription" | "azure_resources_resource_group" => {
+                assert_eq!(n, ids.len())
+            }
             _ => assert_eq!(n, 3 * ids.len(), "{kind}"),
         }
     }
