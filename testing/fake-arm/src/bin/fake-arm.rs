@@ -1,7 +1,8 @@
 //! `fake-arm`: starts the fake ARM server with the default config (`FAKE_ARM_SCALE` and
 //! `FAKE_ARM_PAGE_SIZE` override scale and page size), prints one JSON line to stdout
 //! (`endpoint`, `authority_host`, `ca_pem_path`, `ground_truth_path`, `tenant_id`,
-//! `client_id`, `client_secret`) and serves until killed (SIGINT shuts down cleanly).
+//! `client_id`, `client_secret`) and serves until SIGINT or SIGTERM (then shuts down and
+//! removes the CA and ground-truth files).
 
 use skywarden_fake_arm::{FakeArm, FakeArmConfig};
 
@@ -29,7 +30,23 @@ async fn main() -> std::io::Result<()> {
         "client_secret": cfg.client_secret,
     });
     println!("{info}");
-    let _ = tokio::signal::ctrl_c().await;
+    stopped().await;
     arm.shutdown().await;
     Ok(())
+}
+
+/// SIGINT or (on Unix) SIGTERM.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
