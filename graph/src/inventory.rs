@@ -142,6 +142,10 @@ impl InventoryBuilder {
     pub fn is_empty(&self) -> bool {
         self.resources.is_empty()
     }
+    /// The resources collected so far, in arrival order.
+    pub fn resources(&self) -> impl Iterator<Item = &Resource> {
+        self.resources.iter()
+    }
 
     /// Keeps only the resources `keep` accepts (the pipeline drops those of scopes that
     /// failed after their collector had already streamed some batches).

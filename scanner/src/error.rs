@@ -72,6 +72,14 @@ pub enum ScanError {
     },
     #[error("{location} is larger than the limit of {limit} bytes")]
     ObjectTooLarge { location: String, limit: u64 },
+    #[error("cannot read the CA bundle {path}: {detail}")]
+    CaBundle { path: String, detail: String },
+    #[error("no Azure credentials: set {0} (or pass a vault connection)")]
+    NoAzureCredentials(String),
+    #[error("cannot list the tenant's subscriptions: {0}")]
+    AzureSubscriptions(CollectError),
+    #[error("no subscription to scan: the principal cannot list any (grant it Reader on a subscription) and none was given")]
+    NoSubscriptions,
     #[error("cannot list the organization's accounts (the credentials must belong to the management account or a delegated administrator): {0}")]
     Organization(CollectError),
 }

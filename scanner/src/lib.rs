@@ -13,6 +13,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod aws;
+pub mod azure;
 pub mod credentials;
 pub mod error;
 pub mod limits;
@@ -20,6 +21,7 @@ pub mod runner;
 pub mod sink;
 
 pub use aws::object::{read_s3_object, S3Location};
+pub use azure::{scan_azure, AzureCredentials, AzureScanConfig};
 pub use credentials::AwsCredentials;
 pub use error::{CollectError, ScanError};
 pub use limits::{Rate, RateLimits, Service, ServiceCalls};

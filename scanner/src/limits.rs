@@ -59,10 +59,22 @@ pub enum Service {
     Iam,
     Sts,
     Organizations,
+    /// Azure Resource Manager: subscriptions and resource groups (`Microsoft.Resources`).
+    ArmResources,
+    /// `Microsoft.Compute`: virtual machines, disks, snapshots.
+    ArmCompute,
+    /// `Microsoft.Network`: interfaces, public IPs, virtual networks, NSGs, load balancers.
+    ArmNetwork,
+    /// `Microsoft.Storage`.
+    ArmStorage,
+    /// `Microsoft.KeyVault`.
+    ArmKeyVault,
+    /// `Microsoft.Sql`.
+    ArmSql,
 }
 
 impl Service {
-    pub const ALL: [Service; 10] = [
+    pub const ALL: [Service; 16] = [
         Service::Ec2,
         Service::Elbv2,
         Service::Kms,
@@ -73,6 +85,12 @@ impl Service {
         Service::Iam,
         Service::Sts,
         Service::Organizations,
+        Service::ArmResources,
+        Service::ArmCompute,
+        Service::ArmNetwork,
+        Service::ArmStorage,
+        Service::ArmKeyVault,
+        Service::ArmSql,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -86,6 +104,12 @@ impl Service {
             Service::Iam => "iam",
             Service::Sts => "sts",
             Service::Organizations => "organizations",
+            Service::ArmResources => "arm_resources",
+            Service::ArmCompute => "arm_compute",
+            Service::ArmNetwork => "arm_network",
+            Service::ArmStorage => "arm_storage",
+            Service::ArmKeyVault => "arm_key_vault",
+            Service::ArmSql => "arm_sql",
         }
     }
     fn index(self) -> usize {
@@ -130,6 +154,14 @@ impl Default for RateLimits {
                 (Service::Iam, r(10.0, 20.0)),
                 (Service::Sts, r(20.0, 40.0)),
                 (Service::Organizations, r(2.0, 5.0)),
+                // ARM refills 25 reads/s per (subscription, region of the ARM instance) in
+                // buckets of 250 (the 2024 throttling model); we stay well below per provider.
+                (Service::ArmResources, r(10.0, 20.0)),
+                (Service::ArmCompute, r(10.0, 20.0)),
+                (Service::ArmNetwork, r(10.0, 20.0)),
+                (Service::ArmStorage, r(5.0, 10.0)),
+                (Service::ArmKeyVault, r(5.0, 10.0)),
+                (Service::ArmSql, r(5.0, 10.0)),
             ]),
             max_in_flight: 32,
         }
@@ -378,6 +410,32 @@ impl Gate {
             bucket: self.limiter.bucket(&self.account, &self.region, service),
             limiter: self.limiter.clone(),
         }
+    }
+
+    /// The adaptive bucket of `service` in this gate's (account, region).
+    pub(crate) fn bucket(&self, service: Service) -> Arc<Bucket> {
+        self.limiter.bucket(&self.account, &self.region, service)
+    }
+
+    /// Counts one logical call (for clients without an SDK interceptor: Azure).
+    pub(crate) fn count_call(&self, service: Service) {
+        self.limiter.counters[service.index()]
+            .calls
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one attempt of a call.
+    pub(crate) fn count_attempt(&self, service: Service) {
+        self.limiter.counters[service.index()]
+            .attempts
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one throttled response.
+    pub(crate) fn count_throttle(&self, service: Service) {
+        self.limiter.counters[service.index()]
+            .throttles
+            .fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn observer_in(&self, region: &Region, service: Service) -> CallObserver {
