@@ -246,6 +246,7 @@ conformance! {
     baselines_pin_approve_view_and_cascade,
     drift_findings_resolve_only_in_complete_scopes,
     latest_coverage_keeps_the_newest_status_per_scope,
+    resource_scopes_are_the_distinct_stored_placements,
 }
 
 // The daemon's scenarios (organizations, tokens, leases, pages, ...).

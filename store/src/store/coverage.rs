@@ -42,3 +42,38 @@ impl Store {
         Ok(latest)
     }
 }
+
+impl Store {
+    /// Every (account, region, kind) the connection has stored resources in. Azure lists
+    /// are subscription-wide: the scan's `(subscription, global, kind)` scope is widened to
+    /// these locations so a Complete listing can mark a location's last resource deleted.
+    pub async fn resource_scopes(
+        &self,
+        connection_id: &ConnectionId,
+    ) -> Result<Vec<skywarden_graph::Scope>, StoreError> {
+        let sql =
+            "SELECT DISTINCT account_id, region, kind FROM resources WHERE connection_id = $1";
+        let rows: Vec<(String, String, String)> = with_pool!(self, |pool| {
+            sqlx::query_as(sql)
+                .bind(connection_id.as_str())
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::query("resource scopes"))?
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for (account, region, kind) in rows {
+            // A row this version cannot parse (a kind from a newer version) is no scope of ours.
+            if let (Ok(account_id), Ok(region), Ok(kind)) =
+                (account.parse(), region.parse(), kind.parse())
+            {
+                out.push(skywarden_graph::Scope {
+                    account_id,
+                    region,
+                    kind,
+                });
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}

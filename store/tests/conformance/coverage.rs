@@ -70,3 +70,29 @@ pub(super) async fn latest_coverage_keeps_the_newest_status_per_scope(db: &TestD
     assert!(latest.is_complete(&scope("us-east-1", INST)));
     assert!(latest.get(&scope("eu-west-1", INST)).is_none());
 }
+
+pub(super) async fn resource_scopes_are_the_distinct_stored_placements(db: &TestDb) {
+    let store = db.store().await;
+    assert!(store.resource_scopes(&conn()).await.unwrap().is_empty());
+    let cov = coverage(
+        &[("us-east-1", SG), ("us-east-1", VOL), ("eu-west-1", SG)],
+        &[],
+    );
+    let resources = vec![
+        super::sg("us-east-1", "sg-1", false),
+        super::sg("us-east-1", "sg-2", true),
+        super::volume("us-east-1", "vol-1", 10),
+        super::sg("eu-west-1", "sg-3", false),
+    ];
+    scan(&store, ScanId::new(), t(0), &cov, &resources, &[])
+        .await
+        .unwrap();
+    let got = store.resource_scopes(&conn()).await.unwrap();
+    let mut want = vec![
+        scope("eu-west-1", SG),
+        scope("us-east-1", SG),
+        scope("us-east-1", VOL),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+}
