@@ -108,6 +108,10 @@ pub enum PricingCommand {
 pub enum ScanCommand {
     /// Scan one AWS account with the standard AWS credential chain.
     Aws(ScanAwsArgs),
+    /// Scan the subscriptions of an Azure tenant with a service principal's client secret
+    /// (AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET, or the connection's sealed
+    /// azure_client_secret credential).
+    Azure(ScanAzureArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -450,6 +454,61 @@ pub struct ScanAwsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ScanAzureArgs {
+    /// Subscription ids to scan (comma separated). Default: every subscription the principal can list.
+    #[arg(long, value_delimiter = ',')]
+    pub subscriptions: Vec<String>,
+    /// ARM endpoint (sovereign clouds, tests). Default: https://management.azure.com/.
+    #[arg(long)]
+    pub arm_endpoint: Option<String>,
+    /// Entra ID authority host. Default: https://login.microsoftonline.com/.
+    #[arg(long)]
+    pub authority_host: Option<String>,
+    /// Extra PEM CA certificates to trust (TLS-inspecting proxies, private test CAs);
+    /// SSL_CERT_FILE is honoured too.
+    #[arg(long)]
+    pub ca_bundle: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DatabaseArg,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Exit with code 2 when an open finding of this severity or worse exists after the scan.
+    #[arg(long)]
+    pub fail_on: Option<String>,
+    /// Connection id to store the scan under. Default: azure-<first subscription id>.
+    #[arg(long)]
+    pub connection: Option<String>,
+    /// How many subscriptions are scanned at once.
+    #[arg(long, default_value_t = 4)]
+    pub max_concurrent_subscriptions: usize,
+    /// Attempts per ARM call (first try included) on 429/503 and transient errors.
+    #[arg(long, default_value_t = 8)]
+    pub max_attempts: u32,
+    /// Upper bound, in seconds, of one ARM call with every retry and Retry-After wait.
+    #[arg(long, default_value_t = 120)]
+    pub call_deadline_secs: u64,
+    /// Multiplies every per-provider rate limit.
+    #[arg(long, default_value_t = 1.0)]
+    pub rate_scale: f64,
+    /// Upper bound on ARM calls in flight across the whole scan.
+    #[arg(long, default_value_t = 32)]
+    pub max_in_flight: usize,
+    /// Upper bound, in seconds, for one collector in one subscription (retries included).
+    #[arg(long, default_value_t = 600)]
+    pub scope_timeout_secs: u64,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Directory of user rule packs (overrides [rules] dir).
+    #[arg(long)]
+    pub rules_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub key: vault::KeyArg,
+}
+
+#[derive(Debug, Args)]
 pub struct FindingsListArgs {
     #[command(flatten)]
     pub db: DatabaseArg,
@@ -466,6 +525,7 @@ pub fn parse_severity(s: &str) -> Result<Severity> {
 pub async fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(ScanCommand::Aws(args)) => scan_aws(args).await,
+        Command::Scan(ScanCommand::Azure(args)) => scan_azure(args).await,
         Command::Findings(FindingsCommand::List(args)) => findings_list(args).await,
         Command::Findings(FindingsCommand::Export(args)) => commands::findings_export(args).await,
         Command::Findings(FindingsCommand::Totals(args)) => commands::findings_totals(args).await,
@@ -618,16 +678,113 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
     }
     store.close().await;
     let report = report?;
+    finish_report(&report, args.format, args.output.as_deref(), fail_on)
+}
 
-    let rendered = match args.format {
-        Format::Table => output::scan_table(&report),
-        Format::Json => output::scan_json(&report)?,
+async fn scan_azure(args: ScanAzureArgs) -> Result<u8> {
+    // Validate everything the user typed before touching the cloud or the database.
+    let subscriptions = args
+        .subscriptions
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            s.trim()
+                .to_ascii_lowercase()
+                .parse::<AccountId>()
+                .map_err(anyhow::Error::from)
+        })
+        .collect::<Result<Vec<_>>>()
+        .context("--subscriptions")?;
+    let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
+    let connection = args
+        .connection
+        .as_deref()
+        .map(str::parse::<ConnectionId>)
+        .transpose()?;
+    if args.max_concurrent_subscriptions == 0 || args.max_attempts == 0 || args.max_in_flight == 0 {
+        bail!(
+            "--max-concurrent-subscriptions, --max-in-flight and --max-attempts must be at least 1"
+        );
+    }
+    if !(args.rate_scale.is_finite() && args.rate_scale > 0.0 && args.rate_scale <= 1000.0) {
+        bail!("--rate-scale must be a number above 0 and at most 1000");
+    }
+    let mut endpoints = skywarden_scanner::azure::ArmEndpoints::default();
+    if let Some(u) = &args.arm_endpoint {
+        endpoints.arm = skywarden_scanner::azure::parse_endpoint(u).context("--arm-endpoint")?;
+    }
+    if let Some(u) = &args.authority_host {
+        endpoints.authority_host =
+            skywarden_scanner::azure::parse_endpoint(u).context("--authority-host")?;
+    }
+    if let Some(p) = &args.ca_bundle {
+        if !p.is_file() {
+            bail!("--ca-bundle {}: no such file", p.display());
+        }
+    }
+    endpoints.ca_bundle = args.ca_bundle.clone();
+    if let Some(path) = &args.output {
+        output::check_writable(path)?;
+    }
+    let config = Config::load(args.config.config.as_deref())?;
+    let engine = packs::engine_for(&config, args.rules_dir.as_deref(), config.rules.settings())?;
+    let pricing = PriceTable::with_overrides(config.pricing.clone())
+        .context("invalid [pricing] configuration")?;
+    let settings = pipeline::ScanSettings {
+        engine,
+        pricing,
+        stale_after_scans: config.suppressions.stale_after_scans,
     };
-    match &args.output {
+    let retention = config.history.retention()?;
+    let store = Store::connect(&database_url(&args.db, &config))
+        .await
+        .context("cannot open the database")?;
+    let credentials =
+        match vault::azure_scan_credentials(&store, &args.key, connection.as_ref()).await {
+            Ok(c) => c,
+            Err(e) => {
+                store.close().await;
+                return Err(e);
+            }
+        };
+    let mut cfg = skywarden_scanner::AzureScanConfig::new(connection.clone(), credentials);
+    cfg.subscriptions = subscriptions;
+    cfg.endpoints = endpoints;
+    cfg.max_concurrent_subscriptions = args.max_concurrent_subscriptions;
+    cfg.retry.max_attempts = args.max_attempts;
+    cfg.call_deadline = Duration::from_secs(args.call_deadline_secs.max(1));
+    cfg.scope_timeout = Duration::from_secs(args.scope_timeout_secs.max(1));
+    cfg.rate_limits = RateLimits {
+        max_in_flight: args.max_in_flight,
+        ..RateLimits::default()
+    }
+    .scaled(args.rate_scale);
+
+    let report = pipeline::scan_azure(&store, cfg, connection, &settings).await;
+    if let Ok(r) = &report {
+        drift::prune_after_scan(&store, retention, &r.scan.connection_id).await;
+    }
+    store.close().await;
+    let report = report?;
+    finish_report(&report, args.format, args.output.as_deref(), fail_on)
+}
+
+/// Prints or writes a scan report and picks the exit code: findings at or above `fail_on`,
+/// then any scope not Complete.
+fn finish_report(
+    report: &pipeline::ScanReport,
+    format: Format,
+    output_path: Option<&std::path::Path>,
+    fail_on: Option<Severity>,
+) -> Result<u8> {
+    let rendered = match format {
+        Format::Table => output::scan_table(report),
+        Format::Json => output::scan_json(report)?,
+    };
+    match output_path {
         Some(path) => output::write_atomically(path, &rendered)?,
         None => print!("{rendered}"),
     }
-
     if let Some(threshold) = fail_on {
         if report
             .findings

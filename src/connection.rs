@@ -10,7 +10,8 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use skywarden_graph::{ConnectionId, Region};
 use skywarden_scanner::{
-    AssumeRole, AwsCredentials, AwsScanConfig, OrganizationScan, RegionSelection, RetryMode,
+    AssumeRole, AwsCredentials, AwsScanConfig, AzureCredentials, AzureScanConfig, OrganizationScan,
+    RegionSelection, RetryMode,
 };
 use utoipa::ToSchema;
 use zeroize::Zeroize;
@@ -52,6 +53,110 @@ pub struct OrganizationSettings {
     pub accounts: Vec<String>,
     /// Leave the management account itself out.
     pub skip_management_account: bool,
+}
+
+/// Azure scan settings of a connection (one service principal, one or more subscriptions
+/// of its tenant).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct AzureSettings {
+    /// Subscription ids; empty = every subscription the principal can list.
+    pub subscriptions: Vec<String>,
+    /// ARM endpoint (sovereign clouds); only accepted when the server allows endpoint overrides.
+    pub arm_endpoint: Option<String>,
+    /// Entra ID authority host; same condition.
+    pub authority_host: Option<String>,
+    /// Extra PEM CA bundle (a path on the server); same condition.
+    pub ca_bundle: Option<String>,
+    pub max_concurrent_subscriptions: Option<usize>,
+    pub max_attempts: Option<u32>,
+    /// Upper bound of one ARM call with every retry and Retry-After wait.
+    pub call_deadline_secs: Option<u64>,
+    pub scope_timeout_secs: Option<u64>,
+    /// Multiplies every per-provider rate limit (default 1).
+    pub rate_scale: Option<f64>,
+}
+
+impl AzureSettings {
+    /// Checks every field; `allow_endpoint` is `[server] allow_endpoint_override`.
+    pub fn validate(&self, allow_endpoint: bool) -> Result<()> {
+        for sub in &self.subscriptions {
+            sub.to_ascii_lowercase()
+                .parse::<skywarden_graph::AccountId>()
+                .map_err(|e| anyhow::anyhow!("subscriptions: {e}"))?;
+        }
+        for (name, v) in [
+            ("arm_endpoint", &self.arm_endpoint),
+            ("authority_host", &self.authority_host),
+        ] {
+            if let Some(u) = v {
+                if !allow_endpoint {
+                    bail!("{name} is not allowed on this server ([server] allow_endpoint_override = false)");
+                }
+                skywarden_scanner::azure::parse_endpoint(u)
+                    .map_err(|_| anyhow::anyhow!("{name}: expected https://host[:port]"))?;
+            }
+        }
+        if self.ca_bundle.is_some() && !allow_endpoint {
+            bail!("ca_bundle is not allowed on this server ([server] allow_endpoint_override = false)");
+        }
+        if self.max_concurrent_subscriptions == Some(0) || self.max_attempts == Some(0) {
+            bail!("max_concurrent_subscriptions and max_attempts must be at least 1");
+        }
+        if self.scope_timeout_secs == Some(0) || self.call_deadline_secs == Some(0) {
+            bail!("scope_timeout_secs and call_deadline_secs must be at least 1");
+        }
+        if let Some(f) = self.rate_scale {
+            if !(f.is_finite() && f > 0.0 && f <= 1000.0) {
+                bail!("rate_scale must be a number above 0 and at most 1000");
+            }
+        }
+        Ok(())
+    }
+
+    pub fn from_value(v: &serde_json::Value) -> Result<AzureSettings> {
+        if v.is_null() {
+            return Ok(AzureSettings::default());
+        }
+        serde_json::from_value(v.clone()).context("stored Azure settings do not parse")
+    }
+
+    /// The scanner configuration for one scan with `credentials`.
+    pub fn scan_config(
+        &self,
+        connection: &ConnectionId,
+        credentials: AzureCredentials,
+    ) -> Result<AzureScanConfig> {
+        let mut cfg = AzureScanConfig::new(Some(connection.clone()), credentials);
+        cfg.subscriptions = self
+            .subscriptions
+            .iter()
+            .map(|s| s.to_ascii_lowercase().parse().map_err(anyhow::Error::from))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(u) = &self.arm_endpoint {
+            cfg.endpoints.arm = skywarden_scanner::azure::parse_endpoint(u)?;
+        }
+        if let Some(u) = &self.authority_host {
+            cfg.endpoints.authority_host = skywarden_scanner::azure::parse_endpoint(u)?;
+        }
+        cfg.endpoints.ca_bundle = self.ca_bundle.as_ref().map(std::path::PathBuf::from);
+        if let Some(n) = self.max_concurrent_subscriptions {
+            cfg.max_concurrent_subscriptions = n;
+        }
+        if let Some(n) = self.max_attempts {
+            cfg.retry.max_attempts = n;
+        }
+        if let Some(s) = self.call_deadline_secs {
+            cfg.call_deadline = Duration::from_secs(s.max(1));
+        }
+        if let Some(s) = self.scope_timeout_secs {
+            cfg.scope_timeout = Duration::from_secs(s.max(1));
+        }
+        if let Some(f) = self.rate_scale {
+            cfg.rate_limits = cfg.rate_limits.scaled(f);
+        }
+        Ok(cfg)
+    }
 }
 
 /// `arn:<partition>:iam::<12 digits>:role/<path/name>`.
@@ -270,6 +375,13 @@ pub enum CredentialInput {
         #[schema(value_type = Option<String>, format = Password)]
         session_token: Option<String>,
     },
+    /// An Entra ID service principal's client secret.
+    AzureClientSecret {
+        tenant_id: String,
+        client_id: String,
+        #[schema(value_type = String, format = Password)]
+        client_secret: String,
+    },
 }
 
 impl std::fmt::Debug for CredentialInput {
@@ -278,6 +390,15 @@ impl std::fmt::Debug for CredentialInput {
             CredentialInput::AwsStatic { access_key_id, .. } => f
                 .debug_struct("AwsStatic")
                 .field("access_key_id", access_key_id)
+                .finish_non_exhaustive(),
+            CredentialInput::AzureClientSecret {
+                tenant_id,
+                client_id,
+                ..
+            } => f
+                .debug_struct("AzureClientSecret")
+                .field("tenant_id", tenant_id)
+                .field("client_id", client_id)
                 .finish_non_exhaustive(),
         }
     }
@@ -296,6 +417,7 @@ impl Drop for CredentialInput {
                     t.zeroize();
                 }
             }
+            CredentialInput::AzureClientSecret { client_secret, .. } => client_secret.zeroize(),
         }
     }
 }
@@ -323,6 +445,17 @@ impl CredentialInput {
     pub fn kind(&self) -> skywarden_store::CredentialKind {
         match self {
             CredentialInput::AwsStatic { .. } => skywarden_store::CredentialKind::AwsStatic,
+            CredentialInput::AzureClientSecret { .. } => {
+                skywarden_store::CredentialKind::AzureClientSecret
+            }
+        }
+    }
+
+    /// The provider this credential is for.
+    pub fn provider(&self) -> skywarden_graph::Provider {
+        match self {
+            CredentialInput::AwsStatic { .. } => skywarden_graph::Provider::Aws,
+            CredentialInput::AzureClientSecret { .. } => skywarden_graph::Provider::Azure,
         }
     }
 
@@ -352,8 +485,62 @@ impl CredentialInput {
                     serde_json::to_vec(&j).context("serialize credential")?,
                 ))
             }
+            CredentialInput::AzureClientSecret {
+                tenant_id,
+                client_id,
+                client_secret,
+            } => {
+                if tenant_id.trim().is_empty()
+                    || client_id.trim().is_empty()
+                    || client_secret.is_empty()
+                {
+                    bail!("azure_client_secret needs a non-empty tenant_id, client_id and client_secret");
+                }
+                if tenant_id.len() > 128 || client_id.len() > 128 || client_secret.len() > 1024 {
+                    bail!("azure_client_secret: a field is too long");
+                }
+                let j = AzureClientSecretJson {
+                    tenant_id: tenant_id.clone(),
+                    client_id: client_id.clone(),
+                    client_secret: client_secret.clone(),
+                };
+                Ok(zeroize::Zeroizing::new(
+                    serde_json::to_vec(&j).context("serialize credential")?,
+                ))
+            }
         }
     }
+}
+
+/// The stored JSON of an `azure_client_secret` credential (same shape as `credentials set`).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AzureClientSecretJson {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl Drop for AzureClientSecretJson {
+    fn drop(&mut self) {
+        self.client_secret.zeroize();
+    }
+}
+
+/// Turns an opened `azure_client_secret` plaintext into scanner credentials.
+pub fn azure_client_secret_credentials(plain: &[u8]) -> Result<AzureCredentials> {
+    let c: AzureClientSecretJson = serde_json::from_slice(plain).map_err(|e| {
+        anyhow::anyhow!(
+            "the stored azure_client_secret credential does not parse (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    Ok(AzureCredentials::new(
+        c.tenant_id.clone(),
+        c.client_id.clone(),
+        SecretString::from(c.client_secret.clone()),
+    ))
 }
 
 /// Turns an opened `aws_static` plaintext into scanner credentials.

@@ -12,7 +12,8 @@ use skywarden_graph::{
 use skywarden_rules::pricing::PriceTable;
 use skywarden_rules::{Engine, FindingRecord, RuleEvalError};
 use skywarden_scanner::{
-    AccountOutcome, AwsScanConfig, ResourceStream, ScanError, ScanOutput, Service, ServiceCalls,
+    AccountOutcome, AwsScanConfig, AzureScanConfig, ResourceStream, ScanError, ScanOutput, Service,
+    ServiceCalls,
 };
 use skywarden_store::{FindingFilter, NewScan, PersistSummary, ScanRecord, ScanTrigger, Store};
 
@@ -62,13 +63,70 @@ pub async fn scan_aws(
             .parse()
             .context("derive connection id")?,
     };
-    // The scan row first (it creates the connection row a lease refers to), then the lease:
-    // it keeps a daemon from scanning the same connection meanwhile.
+    record_scan(
+        store,
+        Provider::Aws,
+        scan_id,
+        started_at,
+        connection,
+        out,
+        builder,
+        settings,
+    )
+    .await
+}
+
+/// Scans the subscriptions of one Azure tenant and persists the result. Fatal errors (wrong
+/// secret, no subscription listable) return before anything is written.
+pub async fn scan_azure(
+    store: &Store,
+    cfg: AzureScanConfig,
+    connection: Option<ConnectionId>,
+    settings: &ScanSettings,
+) -> Result<ScanReport> {
+    let scan_id = ScanId::new();
+    let started_at = Utc::now();
+    let (mut out, builder) = collect_azure(&cfg).await?;
+    let connection = match connection {
+        Some(c) => c,
+        None => format!("azure-{}", out.account_id)
+            .parse()
+            .context("derive connection id")?,
+    };
+    let stored = store.resource_scopes(&connection).await?;
+    widen_subscription_scopes(&mut out.coverage, &builder, &stored);
+    record_scan(
+        store,
+        Provider::Azure,
+        scan_id,
+        started_at,
+        connection,
+        out,
+        builder,
+        settings,
+    )
+    .await
+}
+
+/// Begins the scan row, takes the connection's lease and persists. The scan row comes first
+/// (it creates the connection row a lease refers to); the lease keeps a daemon from
+/// scanning the same connection meanwhile.
+#[allow(clippy::too_many_arguments)]
+async fn record_scan(
+    store: &Store,
+    provider: Provider,
+    scan_id: ScanId,
+    started_at: chrono::DateTime<Utc>,
+    connection: ConnectionId,
+    out: ScanOutput,
+    builder: InventoryBuilder,
+    settings: &ScanSettings,
+) -> Result<ScanReport> {
     store
         .begin_scan(&NewScan {
             id: scan_id,
             connection_id: connection.clone(),
-            provider: Provider::Aws,
+            provider,
             trigger: ScanTrigger::Cli,
             started_at,
         })
@@ -94,6 +152,64 @@ pub async fn scan_aws(
         tracing::warn!(error = %e, "could not release the scan lease (it expires by itself)");
     }
     result
+}
+
+/// Runs the Azure scanner while the inventory builder consumes its batches.
+pub async fn collect_azure(
+    cfg: &AzureScanConfig,
+) -> Result<(ScanOutput, InventoryBuilder), ScanError> {
+    let (sink, stream) = skywarden_scanner::sink::channel();
+    let (out, builder) = tokio::join!(skywarden_scanner::scan_azure(cfg, sink), consume(stream));
+    Ok((out?, builder))
+}
+
+/// ARM lists are subscription-wide: the scanner records `(subscription, global, kind)`. The
+/// stored inventory and the change history compare per (account, region, kind), so each
+/// such scope is copied to every location of that subscription the scan saw resources in or
+/// the store holds resources in: a Complete listing covers them all (a location whose last
+/// resource was deleted is still compared), a failed one none.
+pub fn widen_subscription_scopes(
+    coverage: &mut Coverage,
+    builder: &InventoryBuilder,
+    stored: &[Scope],
+) {
+    let mut locations: BTreeMap<AccountId, std::collections::BTreeSet<Region>> = BTreeMap::new();
+    for r in builder.resources() {
+        if r.kind().provider() == Provider::Azure {
+            locations
+                .entry(r.account_id.clone())
+                .or_default()
+                .insert(r.region.clone());
+        }
+    }
+    for s in stored {
+        if s.kind.provider() == Provider::Azure {
+            locations
+                .entry(s.account_id.clone())
+                .or_default()
+                .insert(s.region.clone());
+        }
+    }
+    let global = Region::global();
+    let wide: Vec<(Scope, CoverageStatus)> = coverage
+        .iter()
+        .filter(|(s, _)| s.region == global && s.kind.provider() == Provider::Azure)
+        .map(|(s, st)| (s.clone(), st.clone()))
+        .collect();
+    for (scope, status) in wide {
+        for region in locations.get(&scope.account_id).into_iter().flatten() {
+            if *region != global {
+                coverage.record(
+                    Scope {
+                        account_id: scope.account_id.clone(),
+                        region: region.clone(),
+                        kind: scope.kind,
+                    },
+                    status.clone(),
+                );
+            }
+        }
+    }
 }
 
 /// Runs the AWS scanner while the inventory builder consumes the batches its collectors
@@ -287,4 +403,66 @@ pub async fn persist(
         tag_policy,
         findings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use skywarden_graph::testkit::azure::{az_account, az_id, az_resource};
+    use skywarden_graph::{ErrorClass, ScopeError};
+
+    use super::*;
+
+    fn scope(region: &str, kind: ResourceKind) -> Scope {
+        Scope {
+            account_id: az_account(),
+            region: region.parse().unwrap(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn subscription_scopes_widen_to_seen_and_stored_locations_only() {
+        let disk = ResourceKind::AzureComputeDisk;
+        let nic = ResourceKind::AzureNetworkInterface;
+        let mut coverage = Coverage::default();
+        coverage.record(scope("global", disk), CoverageStatus::Complete);
+        let failed = CoverageStatus::Failed {
+            error: ScopeError {
+                class: ErrorClass::AccessDenied,
+                code: Some("AuthorizationFailed".into()),
+                message: "no".into(),
+            },
+        };
+        coverage.record(scope("global", nic), failed.clone());
+        // Seen this scan: westeurope (the testkit's location). Stored: a disk in eastus whose
+        // location has nothing left this scan.
+        let mut b = InventoryBuilder::new();
+        b.add(az_resource(
+            az_id("Microsoft.Compute/disks/d1"),
+            skywarden_graph::model::AzureDisk {
+                sku: None,
+                size_gib: None,
+                disk_state: None,
+                managed_by: None,
+                os_type: None,
+                encryption_type: None,
+                disk_encryption_set: None,
+                azure_disk_encryption: false,
+                time_created: None,
+                network_access_policy: None,
+                public_network_access: None,
+                source_resource: None,
+                zones: vec![],
+            },
+        ));
+        let stored = vec![scope("eastus", disk)];
+        widen_subscription_scopes(&mut coverage, &b, &stored);
+        assert!(coverage.is_complete(&scope("westeurope", disk)));
+        assert!(coverage.is_complete(&scope("eastus", disk)));
+        assert_eq!(coverage.get(&scope("westeurope", nic)), Some(&failed));
+        assert_eq!(coverage.get(&scope("eastus", nic)), Some(&failed));
+        // A location neither seen nor stored gets no entry (no entry is never Complete).
+        assert_eq!(coverage.get(&scope("northeurope", disk)), None);
+    }
 }

@@ -12,13 +12,15 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use skywarden_graph::{ConnectionId, Provider, ScanId};
-use skywarden_scanner::AwsCredentials;
+use skywarden_scanner::{AwsCredentials, AzureCredentials};
 use skywarden_store::{ConnectionRecord, CredentialKind, NewScan, ScanTrigger, Store};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::connection::{aws_static_credentials, AwsSettings};
+use crate::connection::{
+    aws_static_credentials, azure_client_secret_credentials, AwsSettings, AzureSettings,
+};
 use crate::keyring::KeyRing;
 use crate::metrics::Metrics;
 use crate::pipeline::{self, Phase, ScanSettings};
@@ -347,19 +349,29 @@ impl ScanService {
         self.store
             .set_scan_progress(scan_id, &progress(Phase::Collecting))
             .await?;
-        if conn.provider != Provider::Aws {
-            anyhow::bail!(
-                "{} connections cannot be scanned yet",
-                conn.provider.as_str()
-            );
-        }
-        let settings = AwsSettings::from_value(&conn.config)?;
-        let credentials = self.credentials(conn).await?;
-        let cfg = settings.scan_config(&conn.id, credentials)?;
         let deadline = tokio::time::sleep(self.limits.timeout);
         tokio::pin!(deadline);
+        let collected = async {
+            match conn.provider {
+                Provider::Aws => {
+                    let settings = AwsSettings::from_value(&conn.config)?;
+                    let credentials = self.credentials(conn).await?;
+                    let cfg = settings.scan_config(&conn.id, credentials)?;
+                    Ok::<_, anyhow::Error>(pipeline::collect_aws(&cfg).await?)
+                }
+                Provider::Azure => {
+                    let settings = AzureSettings::from_value(&conn.config)?;
+                    let credentials = self.azure_credentials(conn).await?;
+                    let cfg = settings.scan_config(&conn.id, credentials)?;
+                    let (mut out, builder) = pipeline::collect_azure(&cfg).await?;
+                    let stored = self.store.resource_scopes(&conn.id).await?;
+                    pipeline::widen_subscription_scopes(&mut out.coverage, &builder, &stored);
+                    Ok((out, builder))
+                }
+            }
+        };
         let (out, builder) = tokio::select! {
-            r = pipeline::collect_aws(&cfg) => r.map_err(anyhow::Error::from)?,
+            r = collected => r?,
             _ = cancel.cancelled() => {
                 let why = if self.shutdown.is_cancelled() { "cancelled: the daemon is shutting down" } else { "cancelled" };
                 return self.cancelled(scan_id, why).await;
@@ -368,7 +380,6 @@ impl ScanService {
                 return self.cancelled(scan_id, &format!("cancelled: the scan exceeded its timeout of {} s", self.limits.timeout.as_secs())).await;
             }
         };
-        drop(cfg);
         self.store
             .set_scan_progress(scan_id, &progress(Phase::Persisting))
             .await?;
@@ -391,6 +402,27 @@ impl ScanService {
             .cancel_scan(scan_id, Utc::now(), vec![why.to_string()])
             .await?;
         Ok("cancelled".into())
+    }
+
+    /// The connection's sealed `azure_client_secret`, opened just for this scan. Without one
+    /// the daemon's AZURE_* environment is used only if the server allows ambient credentials.
+    async fn azure_credentials(&self, conn: &ConnectionRecord) -> Result<AzureCredentials> {
+        if !conn.has_credential {
+            if self.limits.allow_ambient_credentials {
+                return Ok(AzureCredentials::from_env()?);
+            }
+            anyhow::bail!("connection {} has no credential (PUT /v1/connections/{}/credential), and this server does not scan with its own Azure identity", conn.id, conn.id);
+        }
+        let Some((kind, plain)) = self.keys.open(&self.store, &conn.id).await? else {
+            anyhow::bail!("connection {} has no credential", conn.id);
+        };
+        match kind {
+            CredentialKind::AzureClientSecret => azure_client_secret_credentials(&plain),
+            other => anyhow::bail!(
+                "connection {} has a {other} credential; an Azure connection needs azure_client_secret",
+                conn.id
+            ),
+        }
     }
 
     /// The connection's sealed credential, opened just for this scan. Without one the

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use secrecy::SecretString;
 use serde::Deserialize;
 use skywarden_graph::{ConnectionId, Provider};
-use skywarden_scanner::AwsCredentials;
+use skywarden_scanner::{AwsCredentials, AzureCredentials};
 use skywarden_store::{CredentialKind, MasterKey, Store, MASTER_KEY_ENV};
 use zeroize::Zeroizing;
 
@@ -141,6 +141,75 @@ fn parse_aws_static(bytes: &[u8]) -> Result<AwsStatic> {
     Ok(c)
 }
 
+/// The JSON of an `azure_client_secret` credential.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AzureClientSecret {
+    tenant_id: String,
+    client_id: String,
+    client_secret: String,
+}
+
+impl Drop for AzureClientSecret {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.client_secret.zeroize();
+    }
+}
+
+fn parse_azure_client_secret(bytes: &[u8]) -> Result<AzureClientSecret> {
+    let c: AzureClientSecret = serde_json::from_slice(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "the azure_client_secret credential is not {{\"tenant_id\", \"client_id\", \"client_secret\"}} JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    if c.tenant_id.trim().is_empty() || c.client_id.trim().is_empty() || c.client_secret.is_empty()
+    {
+        bail!("the azure_client_secret credential needs a non-empty tenant_id, client_id and client_secret");
+    }
+    Ok(c)
+}
+
+/// The Azure credentials a scan of `connection` uses: its sealed `azure_client_secret` when
+/// it has one, else AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET.
+pub async fn azure_scan_credentials(
+    store: &Store,
+    key: &KeyArg,
+    connection: Option<&ConnectionId>,
+) -> Result<AzureCredentials> {
+    let master = key.load()?;
+    if let Some(m) = &master {
+        store.verify_master_key(m).await?;
+    }
+    let sealed = match connection {
+        Some(c) => store
+            .list_credentials()
+            .await?
+            .into_iter()
+            .any(|i| &i.connection_id == c),
+        None => false,
+    };
+    if let (true, Some(connection)) = (sealed, connection) {
+        let Some(m) = master else {
+            bail!("connection {connection} has a sealed credential: set {MASTER_KEY_ENV} or --key-file to open it");
+        };
+        if let Some((kind, plain)) = store.open_credential(&m, connection).await? {
+            if kind != CredentialKind::AzureClientSecret {
+                bail!("connection {connection} has a {kind} credential; an Azure scan needs azure_client_secret");
+            }
+            let c = parse_azure_client_secret(&plain)?;
+            return Ok(AzureCredentials::new(
+                c.tenant_id.clone(),
+                c.client_id.clone(),
+                SecretString::from(c.client_secret.clone()),
+            ));
+        }
+    }
+    Ok(AzureCredentials::from_env()?)
+}
+
 async fn open_store(db: &DatabaseArg) -> Result<Store> {
     cli::open(db).await
 }
@@ -212,19 +281,24 @@ pub async fn credentials(cmd: CredentialsCommand) -> Result<u8> {
         } => {
             let connection: ConnectionId = connection.parse()?;
             let kind: CredentialKind = kind.parse()?;
-            if kind != CredentialKind::AwsStatic {
-                bail!("--kind {kind}: only aws_static can be used by scans so far");
-            }
+            let provider = match kind {
+                CredentialKind::AwsStatic => Provider::Aws,
+                CredentialKind::AzureClientSecret => Provider::Azure,
+                _ => bail!("--kind {kind}: scans use aws_static or azure_client_secret"),
+            };
             let key = key.require()?;
             let mut input = Zeroizing::new(Vec::new());
             std::io::stdin()
                 .take(64 * 1024)
                 .read_to_end(&mut input)
                 .context("cannot read the credential from stdin")?;
-            parse_aws_static(&input)?;
+            match provider {
+                Provider::Azure => drop(parse_azure_client_secret(&input)?),
+                _ => drop(parse_aws_static(&input)?),
+            }
             let store = open_store(&db).await?;
             let r = store
-                .put_credential(&key, &connection, Provider::Aws, kind, &input)
+                .put_credential(&key, &connection, provider, kind, &input)
                 .await;
             store.close().await;
             r?;

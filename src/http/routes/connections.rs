@@ -13,7 +13,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::connection::{aws_static_credentials, AwsSettings, CredentialInput, Schedule};
+use crate::connection::{
+    aws_static_credentials, AwsSettings, AzureSettings, CredentialInput, Schedule,
+};
 use crate::http::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::http::extract::{ApiJson, ApiPath, Principal};
 use crate::http::AppState;
@@ -31,9 +33,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct ConnectionView {
     pub id: String,
     pub name: Option<String>,
-    /// `aws` (Azure connections come with the Azure scanner).
+    /// `aws` or `azure`.
     pub provider: String,
+    /// The AWS settings (defaults for an Azure connection).
     pub aws: AwsSettings,
+    /// The Azure settings of an Azure connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub azure: Option<AzureSettings>,
     pub schedule: Option<Schedule>,
     pub credential: Option<CredentialView>,
     pub created_at: DateTime<Utc>,
@@ -52,7 +58,12 @@ impl ConnectionView {
             id: c.id.to_string(),
             name: c.name.clone(),
             provider: c.provider.as_str().to_string(),
-            aws: AwsSettings::from_value(&c.config).unwrap_or_default(),
+            aws: match c.provider {
+                Provider::Aws => AwsSettings::from_value(&c.config).unwrap_or_default(),
+                Provider::Azure => AwsSettings::default(),
+            },
+            azure: (c.provider == Provider::Azure)
+                .then(|| AzureSettings::from_value(&c.config).unwrap_or_default()),
             schedule: c
                 .schedule
                 .as_ref()
@@ -73,10 +84,14 @@ pub struct CreateConnection {
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
-    /// Only `aws` so far.
+    /// `aws` or `azure`.
     pub provider: String,
+    /// Settings of an `aws` connection.
     #[serde(default)]
     pub aws: AwsSettings,
+    /// Settings of an `azure` connection.
+    #[serde(default)]
+    pub azure: Option<AzureSettings>,
     #[serde(default)]
     pub schedule: Option<Schedule>,
     /// Sealed on arrival; never returned.
@@ -93,6 +108,9 @@ pub struct UpdateConnection {
     pub name: Option<Option<String>>,
     #[serde(default)]
     pub aws: Option<AwsSettings>,
+    /// Replaces the settings of an Azure connection.
+    #[serde(default)]
+    pub azure: Option<AzureSettings>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Schedule>)]
     pub schedule: Option<Option<Schedule>>,
@@ -148,17 +166,45 @@ async fn create_connection(
     let provider: Provider = body
         .provider
         .parse()
-        .map_err(|_| ApiError::new(ErrorCode::InvalidBody, "provider: expected aws"))?;
-    if provider != Provider::Aws {
-        return Err(ApiError::new(
-            ErrorCode::InvalidBody,
-            "provider: only aws connections can be scanned so far",
-        ));
-    }
+        .map_err(|_| ApiError::new(ErrorCode::InvalidBody, "provider: expected aws or azure"))?;
     check_name(&body.name)?;
-    body.aws
-        .validate(state.config.server.allow_endpoint_override)
-        .map_err(invalid)?;
+    let allow = state.config.server.allow_endpoint_override;
+    let config = match provider {
+        Provider::Aws => {
+            if body.azure.is_some() {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidBody,
+                    "azure: only for provider azure",
+                ));
+            }
+            body.aws.validate(allow).map_err(invalid)?;
+            serde_json::to_value(&body.aws)
+        }
+        Provider::Azure => {
+            if body.aws != AwsSettings::default() {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidBody,
+                    "aws: only for provider aws",
+                ));
+            }
+            let azure = body.azure.clone().unwrap_or_default();
+            azure.validate(allow).map_err(invalid)?;
+            serde_json::to_value(&azure)
+        }
+    }
+    .map_err(|e| ApiError::internal("encode settings", &e))?;
+    if let Some(c) = &body.credential {
+        if c.provider() != provider {
+            return Err(ApiError::new(
+                ErrorCode::InvalidBody,
+                format!(
+                    "credential: a {} credential cannot be used by a {} connection",
+                    c.kind(),
+                    provider.as_str()
+                ),
+            ));
+        }
+    }
     if let Some(s) = &body.schedule {
         s.validate().map_err(invalid)?;
     }
@@ -178,8 +224,7 @@ async fn create_connection(
                 org_id: Some(p.org.clone()),
                 provider,
                 name: body.name.clone(),
-                config: serde_json::to_value(&body.aws)
-                    .map_err(|e| ApiError::internal("encode settings", &e))?,
+                config,
                 schedule: body
                     .schedule
                     .as_ref()
@@ -258,21 +303,32 @@ async fn update_connection(
     if let Some(n) = &body.name {
         check_name(n)?;
     }
-    if let Some(a) = &body.aws {
-        a.validate(state.config.server.allow_endpoint_override)
-            .map_err(invalid)?;
+    let allow = state.config.server.allow_endpoint_override;
+    let config = match (c.provider, &body.aws, &body.azure) {
+        (Provider::Aws, Some(a), None) => {
+            a.validate(allow).map_err(invalid)?;
+            Some(serde_json::to_value(a))
+        }
+        (Provider::Azure, None, Some(a)) => {
+            a.validate(allow).map_err(invalid)?;
+            Some(serde_json::to_value(a))
+        }
+        (_, None, None) => None,
+        (p, _, _) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidBody,
+                format!("a {} connection takes `{}` settings only", p.as_str(), p.as_str()),
+            ))
+        }
     }
+    .transpose()
+    .map_err(|e| ApiError::internal("encode settings", &e))?;
     if let Some(Some(s)) = &body.schedule {
         s.validate().map_err(invalid)?;
     }
     let update = ConnectionUpdate {
         name: body.name.clone(),
-        config: body
-            .aws
-            .as_ref()
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(|e| ApiError::internal("encode settings", &e))?,
+        config,
         schedule: match &body.schedule {
             None => None,
             Some(None) => Some(None),
@@ -294,6 +350,7 @@ async fn update_connection(
             json!({
                 "name": body.name.is_some(),
                 "aws": body.aws.is_some(),
+                "azure": body.azure.is_some(),
                 "schedule": body.schedule.is_some(),
             }),
         )
@@ -366,6 +423,16 @@ async fn put_credential(
 ) -> ApiResult<StatusCode> {
     p.require(Role::Editor)?;
     let c = state.owned_connection(&p, &id).await?;
+    if body.provider() != c.provider {
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
+            format!(
+                "a {} credential cannot be used by a {} connection",
+                body.kind(),
+                c.provider.as_str()
+            ),
+        ));
+    }
     let plain = body.plaintext().map_err(invalid)?;
     let key = master_key(&state)?;
     state
@@ -425,6 +492,9 @@ async fn test_connection(
     p.require(Role::Editor)?;
     let c = state.owned_connection(&p, &id).await?;
     let result = async {
+        if c.provider == Provider::Azure {
+            anyhow::bail!("connection tests are AWS-only so far; start a scan of the Azure connection instead");
+        }
         let settings = AwsSettings::from_value(&c.config)?;
         let creds = if c.has_credential {
             match state.keys.open(&state.store, &c.id).await? {
