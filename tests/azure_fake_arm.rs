@@ -396,3 +396,68 @@ async fn the_same_scan_on_postgres_matches_the_ground_truth() {
     f.shutdown().await;
     pg.drop_db().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_daemon_scans_an_azure_connection_with_its_sealed_secret() {
+    use common::daemon::{bootstrap, key_files, wait_scan, Client, Daemon};
+    use serde_json::json;
+    let f = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = key_files(dir.path());
+    let env: Vec<(&str, String)> = vec![("SKYWARDEN_MASTER_KEY_FILE", key.display().to_string())];
+    let dir_path = dir.path().to_path_buf();
+    let env2 = env.clone();
+    let admin = tokio::task::spawn_blocking(move || bootstrap(&dir_path, &env2, "acme", "admin"))
+        .await
+        .unwrap();
+    let d = Daemon::start(dir.path(), &env);
+    let c = Client::new(&admin);
+    let cfg = FakeArmConfig::default();
+    let azure = json!({
+        "arm_endpoint": f.endpoint().to_string(),
+        "authority_host": f.authority_host().to_string(),
+        "ca_bundle": f.ca_pem_path().display().to_string(),
+        "max_attempts": 10,
+    });
+    // A credential of the wrong provider and an unknown settings field are 422s.
+    let (s, v) = c
+        .post(
+            &d.url("/v1/connections"),
+            json!({"id": "az", "provider": "azure", "azure": azure,
+                   "credential": {"kind": "aws_static", "access_key_id": "AKIA", "secret_access_key": "x"}}),
+        )
+        .await;
+    assert_eq!((s, v["code"].as_str()), (422, Some("invalid_body")), "{v}");
+    let (s, v) = c
+        .post(
+            &d.url("/v1/connections"),
+            json!({"id": "az", "provider": "azure", "azure": {"subscriptionz": []}}),
+        )
+        .await;
+    assert_eq!((s, v["code"].as_str()), (422, Some("invalid_body")), "{v}");
+    let (s, v) = c
+        .post(
+            &d.url("/v1/connections"),
+            json!({"id": "az", "provider": "azure", "azure": azure,
+                   "credential": {"kind": "azure_client_secret", "tenant_id": cfg.tenant_id,
+                                  "client_id": cfg.client_id, "client_secret": cfg.client_secret}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["provider"], "azure");
+    assert_eq!(v["credential"]["kind"], "azure_client_secret");
+    assert!(!v.to_string().contains(&cfg.client_secret), "write-only");
+
+    let (s, v) = c.post(&d.url("/v1/connections/az/scans"), json!({})).await;
+    assert_eq!(s, 202, "{v}");
+    let id = v["scan_id"].as_str().unwrap().to_string();
+    let scan = wait_scan(&c, &d, &id, std::time::Duration::from_secs(120)).await;
+    assert_eq!(scan["status"], "succeeded", "{scan}");
+    let want: usize = f.ground_truth().resources.values().map(|s| s.len()).sum();
+    assert_eq!(scan["resource_count"].as_u64(), Some(want as u64), "{scan}");
+    assert!(
+        !d.log_text().contains(&cfg.client_secret),
+        "the secret is not logged"
+    );
+    f.shutdown().await;
+}
