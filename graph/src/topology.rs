@@ -30,9 +30,10 @@ use crate::inventory::{Direction, EdgeKind, Inventory};
 use crate::kind::ResourceKind;
 use crate::model::aws_ec2_network_acl::merge_ranges;
 use crate::model::{
-    AzureLoadBalancer, AzureVirtualMachine, ElbProtocol, Instance, InstanceState, IpFamily,
-    IpProtocol, Listener, LoadBalancer, LoadBalancerScheme, LoadBalancerState, NetworkAcl,
-    NetworkInterface, Permission, RouteTable, SecurityGroup, Subnet, TargetGroup, WORLD_IPV4,
+    AzureLoadBalancer, AzureVirtualMachine, DbInstance, DbInstanceStatus, ElbProtocol, Instance,
+    InstanceState, IpFamily, IpProtocol, Listener, LoadBalancer, LoadBalancerScheme,
+    LoadBalancerState, NetworkAcl, NetworkInterface, Permission, RouteTable, SecurityGroup, Subnet,
+    TargetGroup, WORLD_IPV4,
 };
 
 mod azure;
@@ -378,6 +379,64 @@ pub fn aws_instance_exposure(
     })
 }
 
+/// Internet exposure of a publicly accessible RDS instance: its endpoint resolves to a
+/// public address in one of its subnet group's subnets, so the path is internet gateway ->
+/// route table -> subnet -> network ACL -> its security groups -> the instance, and only
+/// the endpoint's TCP port counts (the database listens on nothing else). The first subnet
+/// (by id) with a route to an inventoried internet gateway is the one shown.
+pub fn aws_db_instance_exposure(
+    inv: &Inventory,
+    id: &ResourceId,
+    db: &DbInstance,
+) -> Option<Exposure> {
+    if !db.publicly_accessible || db.status != DbInstanceStatus::Available {
+        return None;
+    }
+    let port = u16::try_from(db.endpoint_port?).ok()?;
+    let mut subnets: Vec<&ResourceId> = db.subnets.iter().collect();
+    subnets.sort();
+    let (subnet, rt_id, igw) = subnets.into_iter().find_map(|sn| {
+        inv.get(sn)?;
+        let (rt_id, rt) = effective_route_table(inv, sn)?;
+        let igw = rt.internet_gateway_route()?;
+        inv.get(igw)?;
+        Some((sn, rt_id, igw))
+    })?;
+    let acl = subnet_network_acl(inv, subnet);
+    let mut open_ingress = Vec::new();
+    for sg_id in &db.security_groups {
+        let Some(sg) = inv.get(sg_id).and_then(|r| r.model::<SecurityGroup>()) else {
+            continue;
+        };
+        for p in &sg.ingress {
+            for src in p.world_sources() {
+                open_ingress.extend(
+                    through_acl(sg_id, p, src, acl.map(|(_, a)| a))
+                        .into_iter()
+                        .filter(|o| admits(o, &IpProtocol::Tcp, port))
+                        .map(|o| OpenIngress {
+                            protocol: IpProtocol::Tcp,
+                            from_port: Some(i32::from(port)),
+                            to_port: Some(i32::from(port)),
+                            ..o
+                        }),
+                );
+            }
+        }
+    }
+    if open_ingress.is_empty() {
+        return None;
+    }
+    Some(Exposure {
+        resource: id.clone(),
+        public_ip: db.endpoint_address.clone().unwrap_or_default(),
+        network_path: internet_edge(igw, rt_id, subnet, acl.map(|(a, _)| a)),
+        interface: None,
+        open_ingress,
+        downstream: Vec::new(),
+    })
+}
+
 /// The transport protocols of a listener.
 fn listener_protocols(p: ElbProtocol) -> &'static [IpProtocol] {
     match p {
@@ -535,6 +594,10 @@ pub fn exposures(inv: &Inventory) -> Vec<Exposure> {
                 .filter_map(|(r, lb)| aws_load_balancer_exposure(inv, &r.id, lb)),
         )
         .chain(
+            inv.of_kind::<DbInstance>()
+                .filter_map(|(r, db)| aws_db_instance_exposure(inv, &r.id, db)),
+        )
+        .chain(
             inv.of_kind::<AzureVirtualMachine>()
                 .filter_map(|(r, vm)| azure_vm_exposure(inv, &r.id, vm)),
         )
@@ -590,6 +653,93 @@ pub(crate) mod tests {
         assert_eq!(path, ["igw-1", "rtb-pub", "subnet-pub", "sg-ssh", "i-pub"]);
         assert!(ex[0].open_ingress[0].covers_tcp_port(22));
         assert!(!ex[0].open_ingress[0].covers_tcp_port(3389));
+    }
+
+    fn db(subnets: &[&str], groups: &[&str], public: bool) -> Resource {
+        let arn: ResourceId = "arn:aws:rds:us-east-1:123456789012:db:db-1"
+            .parse()
+            .unwrap();
+        crate::testkit::resource(
+            arn,
+            DbInstance {
+                db_instance_identifier: "db-1".into(),
+                engine: "postgres".into(),
+                engine_version: None,
+                instance_class: None,
+                status: DbInstanceStatus::Available,
+                publicly_accessible: public,
+                storage_encrypted: true,
+                kms_key: None,
+                backup_retention_days: 7,
+                multi_az: false,
+                deletion_protection: true,
+                auto_minor_version_upgrade: true,
+                vpc: Some(id("vpc", "vpc-1")),
+                subnets: subnets.iter().map(|s| id("subnet", s)).collect(),
+                security_groups: groups.iter().map(|g| id("security-group", g)).collect(),
+                endpoint_address: Some("db-1.abc.us-east-1.rds.amazonaws.com".into()),
+                endpoint_port: Some(5432),
+                created: None,
+            },
+        )
+    }
+
+    #[test]
+    fn a_public_database_in_a_public_subnet_is_exposed_on_its_port_only() {
+        let mut rs = network(true);
+        rs.push(sg(
+            "sg-db",
+            vec![sg_perm("tcp", Some(0), Some(65535), &[WORLD_IPV4], &[])],
+        ));
+        rs.push(db(&["subnet-priv", "subnet-pub"], &["sg-db"], true));
+        let mut b = InventoryBuilder::new();
+        b.extend(rs);
+        let inv = b.build();
+        let ex = exposures(&inv);
+        assert_eq!(ex.len(), 1);
+        let e = &ex[0];
+        assert_eq!(e.resource.short_id(), "db-1");
+        assert_eq!(e.open_ingress.len(), 1);
+        assert_eq!(
+            (e.open_ingress[0].from_port, e.open_ingress[0].to_port),
+            (Some(5432), Some(5432))
+        );
+        let hops = e.path_via(
+            &id("security-group", "sg-db"),
+            ResourceKind::AwsEc2SecurityGroup,
+            ResourceKind::AwsRdsDbInstance,
+        );
+        let path: Vec<&str> = hops.iter().map(|h| h.id.short_id()).collect();
+        assert_eq!(path, ["igw-1", "rtb-pub", "subnet-pub", "sg-db", "db-1"]);
+    }
+
+    #[test]
+    fn private_or_closed_databases_are_not_exposed() {
+        for (subnets, public, open) in [
+            (&["subnet-pub"][..], false, true),
+            (&["subnet-priv"][..], true, true),
+            (&["subnet-pub"][..], true, false),
+        ] {
+            let mut rs = network(true);
+            let ports = if open { (5432, 5432) } else { (22, 22) };
+            rs.push(sg(
+                "sg-db",
+                vec![sg_perm(
+                    "tcp",
+                    Some(ports.0),
+                    Some(ports.1),
+                    &[WORLD_IPV4],
+                    &[],
+                )],
+            ));
+            rs.push(db(subnets, &["sg-db"], public));
+            let mut b = InventoryBuilder::new();
+            b.extend(rs);
+            assert!(
+                exposures(&b.build()).is_empty(),
+                "{subnets:?} {public} {open}"
+            );
+        }
     }
 
     fn acl_on_pub(entries: Vec<AclEntry>) -> Resource {
