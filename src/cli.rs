@@ -385,14 +385,9 @@ pub struct DatabaseArg {
     pub database_url: Option<String>,
 }
 
+/// What every `scan` subcommand takes: where to store, how to report, which rules.
 #[derive(Debug, Args)]
-pub struct ScanAwsArgs {
-    /// Regions to scan (comma separated). Default: every region enabled for the account.
-    #[arg(long, value_delimiter = ',')]
-    pub regions: Vec<String>,
-    /// Endpoint override for every AWS service (emulators, proxies). AWS_ENDPOINT_URL is honoured too.
-    #[arg(long)]
-    pub endpoint_url: Option<String>,
+pub struct ScanCommonArgs {
     #[command(flatten)]
     pub db: DatabaseArg,
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -403,9 +398,30 @@ pub struct ScanAwsArgs {
     /// Exit with code 2 when an open finding of this severity or worse exists after the scan.
     #[arg(long)]
     pub fail_on: Option<String>,
-    /// Connection id to store the scan under. Default: aws-<account id>.
+    /// Connection id to store the scan under. Default: aws-<account id> / azure-<first subscription>.
     #[arg(long)]
     pub connection: Option<String>,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Directory of user rule packs (overrides [rules] dir). A bad pack fails the scan before it starts.
+    #[arg(long)]
+    pub rules_dir: Option<PathBuf>,
+    /// A connection with a sealed credential (`skywarden credentials set`) is scanned with it;
+    /// the master key comes from here or SKYWARDEN_MASTER_KEY.
+    #[command(flatten)]
+    pub key: vault::KeyArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanAwsArgs {
+    #[command(flatten)]
+    pub common: ScanCommonArgs,
+    /// Regions to scan (comma separated). Default: every region enabled for the account.
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Endpoint override for every AWS service (emulators, proxies). AWS_ENDPOINT_URL is honoured too.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
     /// How many regions are scanned at once.
     #[arg(long, default_value_t = 4)]
     pub max_concurrent_regions: usize,
@@ -442,19 +458,12 @@ pub struct ScanAwsArgs {
     /// Upper bound, in seconds, for collecting one kind in one region (retries included).
     #[arg(long, default_value_t = 600)]
     pub scope_timeout_secs: u64,
-    #[command(flatten)]
-    pub config: ConfigArg,
-    /// Directory of user rule packs (overrides [rules] dir). A bad pack fails the scan before it starts.
-    #[arg(long)]
-    pub rules_dir: Option<PathBuf>,
-    /// A connection with a sealed credential (`skywarden credentials set`) is scanned with it;
-    /// the master key comes from here or SKYWARDEN_MASTER_KEY.
-    #[command(flatten)]
-    pub key: vault::KeyArg,
 }
 
 #[derive(Debug, Args)]
 pub struct ScanAzureArgs {
+    #[command(flatten)]
+    pub common: ScanCommonArgs,
     /// Subscription ids to scan (comma separated). Default: every subscription the principal can list.
     #[arg(long, value_delimiter = ',')]
     pub subscriptions: Vec<String>,
@@ -468,19 +477,6 @@ pub struct ScanAzureArgs {
     /// SSL_CERT_FILE is honoured too.
     #[arg(long)]
     pub ca_bundle: Option<PathBuf>,
-    #[command(flatten)]
-    pub db: DatabaseArg,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the report to this file instead of stdout.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
-    /// Exit with code 2 when an open finding of this severity or worse exists after the scan.
-    #[arg(long)]
-    pub fail_on: Option<String>,
-    /// Connection id to store the scan under. Default: azure-<first subscription id>.
-    #[arg(long)]
-    pub connection: Option<String>,
     /// How many subscriptions are scanned at once.
     #[arg(long, default_value_t = 4)]
     pub max_concurrent_subscriptions: usize,
@@ -499,13 +495,6 @@ pub struct ScanAzureArgs {
     /// Upper bound, in seconds, for one collector in one subscription (retries included).
     #[arg(long, default_value_t = 600)]
     pub scope_timeout_secs: u64,
-    #[command(flatten)]
-    pub config: ConfigArg,
-    /// Directory of user rule packs (overrides [rules] dir).
-    #[arg(long)]
-    pub rules_dir: Option<PathBuf>,
-    #[command(flatten)]
-    pub key: vault::KeyArg,
 }
 
 #[derive(Debug, Args)]
@@ -577,6 +566,30 @@ pub async fn open(db: &DatabaseArg) -> Result<Store> {
         .context("cannot open the database")
 }
 
+/// The part of every scan command after its own flags were checked: the output file is
+/// writable, configuration, rule packs and prices load, the database opens.
+async fn open_for_scan(
+    c: &ScanCommonArgs,
+) -> Result<(pipeline::ScanSettings, skywarden_store::Retention, Store)> {
+    if let Some(path) = &c.output {
+        output::check_writable(path)?;
+    }
+    let config = Config::load(c.config.config.as_deref())?;
+    let engine = packs::engine_for(&config, c.rules_dir.as_deref(), config.rules.settings())?;
+    let pricing = PriceTable::with_overrides(config.pricing.clone())
+        .context("invalid [pricing] configuration")?;
+    let settings = pipeline::ScanSettings {
+        engine,
+        pricing,
+        stale_after_scans: config.suppressions.stale_after_scans,
+    };
+    let retention = config.history.retention()?;
+    let store = Store::connect(&database_url(&c.db, &config))
+        .await
+        .context("cannot open the database")?;
+    Ok((settings, retention, store))
+}
+
 async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
     // Validate everything the user typed before touching the cloud or the database.
     let regions = args
@@ -585,8 +598,14 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
         .filter(|r| !r.trim().is_empty())
         .map(|r| r.trim().parse::<Region>().map_err(anyhow::Error::from))
         .collect::<Result<Vec<_>>>()?;
-    let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
+    let fail_on = args
+        .common
+        .fail_on
+        .as_deref()
+        .map(parse_severity)
+        .transpose()?;
     let connection = args
+        .common
         .connection
         .as_deref()
         .map(str::parse::<ConnectionId>)
@@ -614,31 +633,16 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
     if let Some(name) = &args.org_role {
         crate::connection::check_role_name(name).context("--org-role")?;
     }
-    if let Some(path) = &args.output {
-        output::check_writable(path)?;
-    }
-    let config = Config::load(args.config.config.as_deref())?;
-    let engine = packs::engine_for(&config, args.rules_dir.as_deref(), config.rules.settings())?;
-    let pricing = PriceTable::with_overrides(config.pricing.clone())
-        .context("invalid [pricing] configuration")?;
-    let settings = pipeline::ScanSettings {
-        engine,
-        pricing,
-        stale_after_scans: config.suppressions.stale_after_scans,
-    };
+    let (settings, retention, store) = open_for_scan(&args.common).await?;
 
-    let retention = config.history.retention()?;
-    let store = Store::connect(&database_url(&args.db, &config))
-        .await
-        .context("cannot open the database")?;
-
-    let credentials = match vault::scan_credentials(&store, &args.key, connection.as_ref()).await {
-        Ok(c) => c,
-        Err(e) => {
-            store.close().await;
-            return Err(e);
-        }
-    };
+    let credentials =
+        match vault::scan_credentials(&store, &args.common.key, connection.as_ref()).await {
+            Ok(c) => c,
+            Err(e) => {
+                store.close().await;
+                return Err(e);
+            }
+        };
     let mut cfg = AwsScanConfig::new(connection.clone());
     cfg.credentials = credentials;
     cfg.regions = if regions.is_empty() {
@@ -678,7 +682,12 @@ async fn scan_aws(args: ScanAwsArgs) -> Result<u8> {
     }
     store.close().await;
     let report = report?;
-    finish_report(&report, args.format, args.output.as_deref(), fail_on)
+    finish_report(
+        &report,
+        args.common.format,
+        args.common.output.as_deref(),
+        fail_on,
+    )
 }
 
 async fn scan_azure(args: ScanAzureArgs) -> Result<u8> {
@@ -695,8 +704,14 @@ async fn scan_azure(args: ScanAzureArgs) -> Result<u8> {
         })
         .collect::<Result<Vec<_>>>()
         .context("--subscriptions")?;
-    let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
+    let fail_on = args
+        .common
+        .fail_on
+        .as_deref()
+        .map(parse_severity)
+        .transpose()?;
     let connection = args
+        .common
         .connection
         .as_deref()
         .map(str::parse::<ConnectionId>)
@@ -723,24 +738,9 @@ async fn scan_azure(args: ScanAzureArgs) -> Result<u8> {
         }
     }
     endpoints.ca_bundle = args.ca_bundle.clone();
-    if let Some(path) = &args.output {
-        output::check_writable(path)?;
-    }
-    let config = Config::load(args.config.config.as_deref())?;
-    let engine = packs::engine_for(&config, args.rules_dir.as_deref(), config.rules.settings())?;
-    let pricing = PriceTable::with_overrides(config.pricing.clone())
-        .context("invalid [pricing] configuration")?;
-    let settings = pipeline::ScanSettings {
-        engine,
-        pricing,
-        stale_after_scans: config.suppressions.stale_after_scans,
-    };
-    let retention = config.history.retention()?;
-    let store = Store::connect(&database_url(&args.db, &config))
-        .await
-        .context("cannot open the database")?;
+    let (settings, retention, store) = open_for_scan(&args.common).await?;
     let credentials =
-        match vault::azure_scan_credentials(&store, &args.key, connection.as_ref()).await {
+        match vault::azure_scan_credentials(&store, &args.common.key, connection.as_ref()).await {
             Ok(c) => c,
             Err(e) => {
                 store.close().await;
@@ -766,7 +766,12 @@ async fn scan_azure(args: ScanAzureArgs) -> Result<u8> {
     }
     store.close().await;
     let report = report?;
-    finish_report(&report, args.format, args.output.as_deref(), fail_on)
+    finish_report(
+        &report,
+        args.common.format,
+        args.common.output.as_deref(),
+        fail_on,
+    )
 }
 
 /// Prints or writes a scan report and picks the exit code: findings at or above `fail_on`,

@@ -151,6 +151,23 @@ impl SubscriptionCx {
         Ok(())
     }
 
+    /// Lists `/subscriptions/{id}/{rest}` to the end, pushing `map` of every item (the
+    /// common collector: one ARM list, one resource per item).
+    pub async fn list_each<T: serde::de::DeserializeOwned>(
+        &self,
+        service: Service,
+        rest: &str,
+        api_version: &str,
+        out: &mut Emit,
+        map: fn(&AccountId, T) -> Result<Resource, CollectError>,
+    ) -> Result<(), CollectError> {
+        let sub = self.subscription.clone();
+        self.list_into(service, rest, api_version, &[], out, |i: T| {
+            map(&sub, i).map(Some)
+        })
+        .await
+    }
+
     /// Lists every item of `/subscriptions/{id}/{rest}` (small side listings).
     pub async fn list_all<T: serde::de::DeserializeOwned>(
         &self,

@@ -97,16 +97,7 @@ pub(crate) fn source(c: Option<&CreationData>) -> Result<Option<ResourceId>, Col
 }
 
 pub async fn fetch(cx: &SubscriptionCx, out: &mut Emit) -> Result<(), CollectError> {
-    let sub = cx.subscription.clone();
-    cx.list_into(
-        Service::ArmCompute,
-        "providers/Microsoft.Compute/disks",
-        "2025-01-02",
-        &[],
-        out,
-        |i: Item| map(&sub, i).map(Some),
-    )
-    .await
+    cx.list_each(Service::ArmCompute, "providers/Microsoft.Compute/disks", "2025-01-02", out, map).await
 }
 
 pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
@@ -140,14 +131,11 @@ pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::collectors::testdata::{items, subscription};
+    use crate::azure::collectors::testdata::{mapped, subscription};
 
     #[test]
     fn maps_the_published_example() {
-        let rs: Vec<Resource> = items::<Item>(include_str!("testdata/Disks_List.json"))
-            .into_iter()
-            .map(|i| map(&subscription(), i).unwrap())
-            .collect();
+        let rs = mapped::<Item>(include_str!("testdata/Disks_List.json"), map);
         assert_eq!(rs.len(), 3);
         let d = rs[0].model::<AzureDisk>().unwrap();
         assert_eq!(d.size_gib, Some(200));

@@ -106,16 +106,7 @@ struct NatProps {
 }
 
 pub async fn fetch(cx: &SubscriptionCx, out: &mut Emit) -> Result<(), CollectError> {
-    let sub = cx.subscription.clone();
-    cx.list_into(
-        Service::ArmNetwork,
-        "providers/Microsoft.Network/loadBalancers",
-        "2024-07-01",
-        &[],
-        out,
-        |i: Item| map(&sub, i).map(Some),
-    )
-    .await
+    cx.list_each(Service::ArmNetwork, "providers/Microsoft.Network/loadBalancers", "2024-07-01", out, map).await
 }
 
 fn child_id<P: Default>(c: &Child<P>, what: &str) -> Result<(ResourceId, String), CollectError> {
@@ -202,14 +193,11 @@ pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::collectors::testdata::{items, subscription};
+    use crate::azure::collectors::testdata::mapped;
 
     #[test]
     fn maps_the_published_example() {
-        let rs: Vec<Resource> = items::<Item>(include_str!("testdata/LoadBalancers_ListAll.json"))
-            .into_iter()
-            .map(|i| map(&subscription(), i).unwrap())
-            .collect();
+        let rs = mapped::<Item>(include_str!("testdata/LoadBalancers_ListAll.json"), map);
         assert_eq!(rs.len(), 2);
         let lb = rs[0].model::<AzureLoadBalancer>().unwrap();
         assert_eq!(lb.sku_name, Some(LbSkuName::Basic));

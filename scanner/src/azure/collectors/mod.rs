@@ -182,6 +182,17 @@ pub(crate) mod testdata {
         "00000000-0000-4000-8000-000000000001".parse().unwrap()
     }
 
+    /// Every item of a fixture mapped into a resource (panics on a map error).
+    pub fn mapped<T: serde::de::DeserializeOwned>(
+        json: &str,
+        map: fn(&AccountId, T) -> Result<Resource, CollectError>,
+    ) -> Vec<Resource> {
+        items::<T>(json)
+            .into_iter()
+            .map(|i| map(&subscription(), i).unwrap())
+            .collect()
+    }
+
     /// Every item of a fixture's `value`, decoded as `T`.
     pub fn items<T: serde::de::DeserializeOwned>(json: &str) -> Vec<T> {
         #[derive(Deserialize)]

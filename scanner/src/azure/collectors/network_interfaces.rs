@@ -69,16 +69,7 @@ struct IpProps {
 }
 
 pub async fn fetch(cx: &SubscriptionCx, out: &mut Emit) -> Result<(), CollectError> {
-    let sub = cx.subscription.clone();
-    cx.list_into(
-        Service::ArmNetwork,
-        "providers/Microsoft.Network/networkInterfaces",
-        "2024-07-01",
-        &[],
-        out,
-        |i: Item| map(&sub, i).map(Some),
-    )
-    .await
+    cx.list_each(Service::ArmNetwork, "providers/Microsoft.Network/networkInterfaces", "2024-07-01", out, map).await
 }
 
 pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
@@ -114,14 +105,11 @@ pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::collectors::testdata::{items, subscription};
+    use crate::azure::collectors::testdata::mapped;
 
     #[test]
     fn maps_the_published_example_with_its_references() {
-        let rs: Vec<Resource> = items::<Item>(include_str!("testdata/NetworkInterfaces_ListAll.json"))
-            .into_iter()
-            .map(|i| map(&subscription(), i).unwrap())
-            .collect();
+        let rs = mapped::<Item>(include_str!("testdata/NetworkInterfaces_ListAll.json"), map);
         assert_eq!(rs.len(), 2);
         let n = rs[0].model::<AzureNetworkInterface>().unwrap();
         assert_eq!(n.virtual_machine.as_ref().map(|v| v.short_id()), Some("vm1"));

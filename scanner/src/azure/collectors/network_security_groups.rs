@@ -80,16 +80,7 @@ struct RuleProps {
 }
 
 pub async fn fetch(cx: &SubscriptionCx, out: &mut Emit) -> Result<(), CollectError> {
-    let sub = cx.subscription.clone();
-    cx.list_into(
-        Service::ArmNetwork,
-        "providers/Microsoft.Network/networkSecurityGroups",
-        "2024-07-01",
-        &[],
-        out,
-        |i: Item| map(&sub, i).map(Some),
-    )
-    .await
+    cx.list_each(Service::ArmNetwork, "providers/Microsoft.Network/networkSecurityGroups", "2024-07-01", out, map).await
 }
 
 /// `x` and `xs` merged (ARM sends one or the other), blanks dropped.
@@ -160,15 +151,11 @@ pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::collectors::testdata::{items, subscription};
+    use crate::azure::collectors::testdata::{mapped, subscription};
 
     #[test]
     fn maps_the_published_example_with_default_rules() {
-        let rs: Vec<Resource> =
-            items::<Item>(include_str!("testdata/NetworkSecurityGroups_ListAll.json"))
-                .into_iter()
-                .map(|i| map(&subscription(), i).unwrap())
-                .collect();
+        let rs = mapped::<Item>(include_str!("testdata/NetworkSecurityGroups_ListAll.json"), map);
         assert_eq!(rs.len(), 2);
         let g = rs[0].model::<AzureNetworkSecurityGroup>().unwrap();
         assert_eq!(g.default_security_rules.len(), 6);

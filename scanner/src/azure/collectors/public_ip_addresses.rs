@@ -45,16 +45,7 @@ struct DnsSettings {
 }
 
 pub async fn fetch(cx: &SubscriptionCx, out: &mut Emit) -> Result<(), CollectError> {
-    let sub = cx.subscription.clone();
-    cx.list_into(
-        Service::ArmNetwork,
-        "providers/Microsoft.Network/publicIPAddresses",
-        "2024-07-01",
-        &[],
-        out,
-        |i: Item| map(&sub, i).map(Some),
-    )
-    .await
+    cx.list_each(Service::ArmNetwork, "providers/Microsoft.Network/publicIPAddresses", "2024-07-01", out, map).await
 }
 
 pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
@@ -75,14 +66,11 @@ pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::collectors::testdata::{items, subscription};
+    use crate::azure::collectors::testdata::{mapped, subscription};
 
     #[test]
     fn maps_the_published_example_to_interfaces_and_load_balancers() {
-        let rs: Vec<Resource> = items::<Item>(include_str!("testdata/PublicIPAddresses_ListAll.json"))
-            .into_iter()
-            .map(|i| map(&subscription(), i).unwrap())
-            .collect();
+        let rs = mapped::<Item>(include_str!("testdata/PublicIPAddresses_ListAll.json"), map);
         assert_eq!(rs.len(), 3);
         let on_nic = rs[0].model::<AzurePublicIpAddress>().unwrap();
         assert_eq!(on_nic.ip_configuration.as_ref().map(|c| c.short_id()), Some("ipconfig1"));

@@ -29,11 +29,7 @@ struct Props {
 }
 
 pub async fn fetch(cx: &SubscriptionCx, out: &mut Emit) -> Result<(), CollectError> {
-    let sub = cx.subscription.clone();
-    cx.list_into(Service::ArmResources, "resourcegroups", "2021-04-01", &[], out, |i: Item| {
-        map(&sub, i).map(Some)
-    })
-    .await
+    cx.list_each(Service::ArmResources, "resourcegroups", "2021-04-01", out, map).await
 }
 
 pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
@@ -50,14 +46,11 @@ pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::collectors::testdata::{items, subscription};
+    use crate::azure::collectors::testdata::mapped;
 
     #[test]
     fn maps_the_published_example() {
-        let rs: Vec<Resource> = items::<Item>(include_str!("testdata/ResourceGroups_List.json"))
-            .into_iter()
-            .map(|i| map(&subscription(), i).unwrap())
-            .collect();
+        let rs = mapped::<Item>(include_str!("testdata/ResourceGroups_List.json"), map);
         assert_eq!(rs.len(), 1);
         let g = rs[0].model::<AzureResourceGroup>().unwrap();
         assert_eq!(g.provisioning_state.as_deref(), Some("Succeeded"));

@@ -45,16 +45,7 @@ struct Props {
 }
 
 pub async fn fetch(cx: &SubscriptionCx, out: &mut Emit) -> Result<(), CollectError> {
-    let sub = cx.subscription.clone();
-    cx.list_into(
-        Service::ArmCompute,
-        "providers/Microsoft.Compute/snapshots",
-        "2025-01-02",
-        &[],
-        out,
-        |i: Item| map(&sub, i).map(Some),
-    )
-    .await
+    cx.list_each(Service::ArmCompute, "providers/Microsoft.Compute/snapshots", "2025-01-02", out, map).await
 }
 
 pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
@@ -78,14 +69,11 @@ pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::collectors::testdata::{items, subscription};
+    use crate::azure::collectors::testdata::{mapped, subscription};
 
     #[test]
     fn maps_the_published_example() {
-        let rs: Vec<Resource> = items::<Item>(include_str!("testdata/Snapshots_List.json"))
-            .into_iter()
-            .map(|i| map(&subscription(), i).unwrap())
-            .collect();
+        let rs = mapped::<Item>(include_str!("testdata/Snapshots_List.json"), map);
         assert_eq!(rs.len(), 2);
         let s = rs[0].model::<AzureSnapshot>().unwrap();
         assert_eq!(s.size_gib, Some(200));

@@ -63,16 +63,7 @@ struct Encryption {
 }
 
 pub async fn fetch(cx: &SubscriptionCx, out: &mut Emit) -> Result<(), CollectError> {
-    let sub = cx.subscription.clone();
-    cx.list_into(
-        Service::ArmStorage,
-        "providers/Microsoft.Storage/storageAccounts",
-        "2025-01-01",
-        &[],
-        out,
-        |i: Item| map(&sub, i).map(Some),
-    )
-    .await
+    cx.list_each(Service::ArmStorage, "providers/Microsoft.Storage/storageAccounts", "2025-01-01", out, map).await
 }
 
 pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
@@ -103,14 +94,11 @@ pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::azure::collectors::testdata::{items, subscription};
+    use crate::azure::collectors::testdata::mapped;
 
     #[test]
     fn maps_the_published_list_example() {
-        let rs: Vec<Resource> = items::<Item>(include_str!("testdata/StorageAccounts_List.json"))
-            .into_iter()
-            .map(|i| map(&subscription(), i).unwrap())
-            .collect();
+        let rs = mapped::<Item>(include_str!("testdata/StorageAccounts_List.json"), map);
         assert_eq!(rs.len(), 6);
         let a = rs[0].model::<AzureStorageAccount>().unwrap();
         assert_eq!(a.supports_https_traffic_only, Some(false));
@@ -125,11 +113,7 @@ mod tests {
 
     #[test]
     fn maps_the_secure_create_example() {
-        let rs: Vec<Resource> =
-            items::<Item>(include_str!("testdata/StorageAccounts_Create.list.json"))
-                .into_iter()
-                .map(|i| map(&subscription(), i).unwrap())
-                .collect();
+        let rs = mapped::<Item>(include_str!("testdata/StorageAccounts_Create.list.json"), map);
         let a = rs[0].model::<AzureStorageAccount>().unwrap();
         assert_eq!(a.minimum_tls_version, Some(TlsVersion::Tls1_2));
         assert!(!a.tls_below_1_2());

@@ -51,16 +51,7 @@ struct VaultSku {
 }
 
 pub async fn fetch(cx: &SubscriptionCx, out: &mut Emit) -> Result<(), CollectError> {
-    let sub = cx.subscription.clone();
-    cx.list_into(
-        Service::ArmKeyVault,
-        "providers/Microsoft.KeyVault/vaults",
-        "2023-07-01",
-        &[],
-        out,
-        |i: Item| map(&sub, i).map(Some),
-    )
-    .await
+    cx.list_each(Service::ArmKeyVault, "providers/Microsoft.KeyVault/vaults", "2023-07-01", out, map).await
 }
 
 pub(crate) fn map(sub: &AccountId, i: Item) -> Result<Resource, CollectError> {
