@@ -461,3 +461,49 @@ async fn the_daemon_scans_an_azure_connection_with_its_sealed_secret() {
     );
     f.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_authority_host_is_reported_as_such_before_writing() {
+    // A port nothing listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let url = format!("https://127.0.0.1:{port}/");
+    let args = [
+        "scan",
+        "azure",
+        "--arm-endpoint",
+        &url,
+        "--authority-host",
+        &url,
+        "--database-url",
+        &db,
+    ]
+    .map(String::from);
+    let out = tokio::task::spawn_blocking(move || {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        common::skywarden_command(&refs)
+            .env("AZURE_TENANT_ID", "t")
+            .env("AZURE_CLIENT_ID", "c")
+            .env("AZURE_CLIENT_SECRET", "unreachable-secret-value")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("cannot reach"), "{err}");
+    assert!(!err.contains("unreachable-secret-value"));
+    let store = Store::connect(&db).await.unwrap();
+    let scans = store
+        .list_scans(&CONNECTION.parse().unwrap(), 10)
+        .await
+        .unwrap();
+    assert!(scans.is_empty());
+    store.close().await;
+}

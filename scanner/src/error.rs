@@ -72,6 +72,12 @@ pub enum ScanError {
     },
     #[error("{location} is larger than the limit of {limit} bytes")]
     ObjectTooLarge { location: String, limit: u64 },
+    #[error("invalid Azure endpoint {0:?}: expected https://host[:port]")]
+    InvalidAzureEndpoint(String),
+    #[error("Entra ID rejected the credentials: {0}")]
+    AzureRejected(String),
+    #[error("cannot reach {endpoint}: {detail}")]
+    AzureUnreachable { endpoint: String, detail: String },
     #[error("cannot read the CA bundle {path}: {detail}")]
     CaBundle { path: String, detail: String },
     #[error("no Azure credentials: set {0} (or pass a vault connection)")]

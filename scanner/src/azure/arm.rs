@@ -65,9 +65,9 @@ impl Default for ArmEndpoints {
 
 /// Parses an https endpoint given by the user (`--arm-endpoint`, `--authority-host`).
 pub fn parse_endpoint(s: &str) -> Result<Url, ScanError> {
-    let url = Url::parse(s.trim()).map_err(|_| ScanError::InvalidEndpoint(s.to_string()))?;
+    let url = Url::parse(s.trim()).map_err(|_| ScanError::InvalidAzureEndpoint(s.to_string()))?;
     if url.scheme() != "https" || url.host_str().is_none() {
-        return Err(ScanError::InvalidEndpoint(s.to_string()));
+        return Err(ScanError::InvalidAzureEndpoint(s.to_string()));
     }
     Ok(url)
 }
@@ -100,6 +100,7 @@ pub struct Arm {
     pipeline: Pipeline,
     credential: Arc<ClientSecretCredential>,
     endpoint: Url,
+    authority: String,
     scope: String,
     retry: RetryPolicy,
     call_deadline: Duration,
@@ -165,7 +166,7 @@ impl Arm {
                 client_options: options(),
             }),
         )
-        .map_err(|e| ScanError::InvalidCredentials(e.to_string()))?;
+        .map_err(|e| ScanError::AzureRejected(one_line(&e.to_string())))?;
         let scope = format!("{}/.default", endpoints.arm.as_str().trim_end_matches('/'));
         let auth: Arc<dyn Policy> = Arc::new(BearerTokenAuthorizationPolicy::new(
             credential.clone(),
@@ -183,6 +184,7 @@ impl Arm {
             pipeline,
             credential,
             endpoint: endpoints.arm.clone(),
+            authority: endpoints.authority_host.to_string(),
             scope,
             retry,
             call_deadline,
@@ -197,12 +199,12 @@ impl Arm {
             .await
         {
             Ok(_) => Ok(()),
-            Err(e) => Err(match e.kind() {
-                ErrorKind::Io => ScanError::Unreachable {
-                    endpoint: None,
-                    detail: e.to_string(),
-                },
-                _ => ScanError::InvalidCredentials(one_line(&e.to_string())),
+            // Entra answered (a status): the credentials were refused. No answer at all
+            // (connection refused, DNS, TLS): the authority host is unreachable.
+            Err(e) if answered(&e) => Err(ScanError::AzureRejected(one_line(&e.to_string()))),
+            Err(e) => Err(ScanError::AzureUnreachable {
+                endpoint: self.authority.clone(),
+                detail: deepest(&e),
             }),
         }
     }
@@ -392,6 +394,31 @@ impl<T: DeserializeOwned> Pager<'_, T> {
     }
 }
 
+/// Whether some error in `e`'s chain is an HTTP answer (Entra refused the request).
+fn answered(e: &azure_core::Error) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(az) = err.downcast_ref::<azure_core::Error>() {
+            if matches!(az.kind(), ErrorKind::HttpResponse { .. }) {
+                return true;
+            }
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// The innermost message of an error chain (the transport's own words), one line.
+fn deepest(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = e.to_string();
+    let mut cur = e.source();
+    while let Some(err) = cur {
+        last = err.to_string();
+        cur = err.source();
+    }
+    one_line(&last)
+}
+
 /// The URL without its query (skip tokens are opaque and long).
 fn redact_url(url: &Url) -> String {
     let mut u = url.clone();
@@ -495,7 +522,7 @@ mod tests {
         assert!(parse_endpoint("https://management.usgovcloudapi.net").is_ok());
         assert!(matches!(
             parse_endpoint("http://127.0.0.1:1"),
-            Err(ScanError::InvalidEndpoint(_))
+            Err(ScanError::InvalidAzureEndpoint(_))
         ));
         assert!(parse_endpoint("not a url").is_err());
     }

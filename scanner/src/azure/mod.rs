@@ -238,7 +238,7 @@ pub async fn scan_azure(
             Ok(Some(items)) => listed.extend(items),
             Ok(None) => break,
             Err(e) if e.class == ErrorClass::InvalidCredentials => {
-                return Err(ScanError::InvalidCredentials(e.message))
+                return Err(ScanError::AzureRejected(e.message))
             }
             Err(e) => return Err(ScanError::AzureSubscriptions(e)),
         }
