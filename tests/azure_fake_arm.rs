@@ -482,6 +482,8 @@ async fn an_unreachable_authority_host_is_reported_as_such_before_writing() {
         &url,
         "--database-url",
         &db,
+        "--connection",
+        CONNECTION,
     ]
     .map(String::from);
     let out = tokio::task::spawn_blocking(move || {
